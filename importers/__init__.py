@@ -1,0 +1,1 @@
+"""Parsers: files in, typed rows and located errors out. They never touch the database."""

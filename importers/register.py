@@ -1,0 +1,392 @@
+"""Parse the co-chairs' pledge register workbook (spec section 2): rows out, located problems out.
+
+The parser never touches the database. Names of organisations are resolved through the
+`find` and `unknown` callables the caller gives (a directory of known names), so an
+unknown donor becomes an error that lists the closest known names. Rows are yielded one
+at a time, sheet by sheet, so a register of any length is read in flat memory; checks
+that need the stored records (a pledge ref already used, rows of one pledge that
+disagree) belong to the service that stores the rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable, Iterator
+
+from uxo_swg.domain.money import MoneyError, parse_amount
+from uxo_swg.domain.reference import pillar_code, province_code
+
+from .problems import Problem
+from .workbook import CellError, SafeWorkbook, Table, cell_date, cell_decimal, cell_text, find_sheet, read_table
+
+ORGANISATIONS, PLEDGES, COMMITMENTS, DISBURSEMENTS, REQUIREMENTS = (
+    "Organisations", "Pledges", "Commitments", "Disbursements", "Requirements")
+KINDS = ("donor", "multilateral", "ngo", "national-operator", "commercial", "foundation", "government")
+MAX_REF = 60
+MAX_NOTES = 2000
+YEARS = range(1990, 2101)
+
+COLUMNS: dict[str, tuple[list[str], list[str]]] = {
+    ORGANISATIONS: (["Name", "Kind"], ["Country", "Aliases"]),
+    PLEDGES: (["Pledge ref", "Donor", "Announced on", "Year", "Pillar", "Amount", "Currency"],
+              ["Recipient", "CCM specific", "Notes"]),
+    COMMITMENTS: (["Agreement ref", "Donor", "Recipient", "Signed on", "Start", "End", "Pillar", "Amount", "Currency"],
+                  ["Pledge ref", "Notes"]),
+    DISBURSEMENTS: (["Donor", "Recipient", "Paid on", "Pillar", "Amount", "Currency"],
+                    ["Agreement ref", "Pledge ref", "Via", "Province", "Notes"]),
+    REQUIREMENTS: (["Year", "Pillar", "Amount", "Currency"], ["Source"]),
+}
+
+
+@dataclass(slots=True)
+class OrganisationRow:
+    row: int
+    name: str
+    kind: str
+    country: str | None
+    aliases: list[str]
+
+
+@dataclass(slots=True)
+class PledgeRow:
+    row: int
+    ref: str
+    donor_id: int
+    announced_on: date
+    year: int
+    pillar: str
+    amount: Decimal
+    currency: str
+    recipient_id: int | None
+    ccm_specific: bool
+    notes: str
+
+
+@dataclass(slots=True)
+class CommitmentRow:
+    row: int
+    ref: str
+    pledge_ref: str | None
+    donor_id: int
+    recipient_id: int
+    signed_on: date
+    start_on: date
+    end_on: date
+    pillar: str
+    amount: Decimal
+    currency: str
+    notes: str
+
+
+@dataclass(slots=True)
+class DisbursementRow:
+    row: int
+    agreement_ref: str | None
+    pledge_ref: str | None
+    donor_id: int
+    recipient_id: int
+    via_id: int | None
+    paid_on: date
+    pillar: str
+    province: str | None
+    amount: Decimal
+    currency: str
+    notes: str
+
+
+@dataclass(slots=True)
+class RequirementRow:
+    row: int
+    year: int
+    pillar: str
+    amount: Decimal
+    currency: str
+    source: str
+
+
+@dataclass
+class RegisterReader:
+    """Reads one register workbook sheet by sheet; every problem lands in `problems`.
+
+    `find(name)` returns the id of the organisation called `name` (or an alias), or None;
+    `unknown(name, role)` returns the sentence for a name that matches none; `country(text)`
+    returns an ISO 3166 alpha-2 code or None; `currencies` are the ISO 4217 codes.
+    """
+
+    wb: Any
+    book: SafeWorkbook
+    find: Callable[[str], int | None]
+    unknown: Callable[[str, str], str]
+    currencies: frozenset[str]
+    country: Callable[[str], str | None] = lambda text: None
+    problems: list[Problem] = field(default_factory=list)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> column -> "C (Amount)"
+    #: refs of rows that had errors: rows that name them are not blamed a second time
+    failed_refs: dict[str, set[str]] = field(default_factory=lambda: {PLEDGES: set(), COMMITMENTS: set()})
+    _flagged: set[tuple[str, int | None, str]] = field(default_factory=set)
+    _names: dict[str, int | None] = field(default_factory=dict)
+
+    def label(self, sheet: str, column: str) -> str:
+        """Return how a column of a sheet already read is named in messages: `C (Amount)`."""
+        return self.labels.get(sheet, {}).get(column, column)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Return the problems that stop the import (warnings left out)."""
+        return [p for p in self.problems if p.level == "error"]
+
+    def check_sheets(self) -> None:
+        """Report a workbook that holds none of the register's sheets, and missing main sheets."""
+        present = [name for name in COLUMNS if find_sheet(self.wb, name) is not None]
+        if not present:
+            self.problems.append(Problem(
+                f"this workbook has none of the register's sheets ({', '.join(COLUMNS)}); its sheets are "
+                f"{', '.join(repr(s) for s in self.wb.sheetnames)}"))
+            return
+        for name in (PLEDGES, DISBURSEMENTS):
+            if name not in present:
+                self.problems.append(Problem(f"there is no sheet {name!r}: no {name.lower()} are imported from this file",
+                                             name, level="warning"))
+
+    def _table(self, sheet: str) -> tuple[Table, Iterator[tuple[int, dict[str, Any]]]] | None:
+        ws = find_sheet(self.wb, sheet)
+        if ws is None:
+            return None
+        required, optional = COLUMNS[sheet]
+        table, rows = read_table(ws, self.book, sheet, required, optional)
+        self.labels[sheet] = {name: table.column_label(name) for name in table.columns}
+        self.problems.extend(table.problems)
+        table.problems = _Sink(self.problems, self._flagged)  # later problems (formulas without values) go straight to ours
+        return table, rows
+
+    # --- cells -----------------------------------------------------------------------
+
+    def _org(self, table: Table, number: int, record: dict[str, Any], column: str, role: str, required: bool = True) -> int | None:
+        text = cell_text(record.get(column))
+        if not text:
+            if required:
+                self._error(table, number, column, f"the {role} is missing: write the organisation's registered name")
+            return None
+        if text in self._names:
+            found = self._names[text]
+        else:
+            found = self._names[text] = self.find(text)
+        if found is None:
+            self._error(table, number, column, self.unknown(text, role))
+        return found
+
+    def _error(self, table: Table, number: int, column: str, message: str) -> None:
+        label = table.column_label(column)
+        if self._flagged and (table.sheet, number, label) in self._flagged:
+            return  # the cell is already reported (a formula without a saved value)
+        self.problems.append(Problem(message, table.sheet, number, label))
+
+    def _text(self, table: Table, number: int, record: dict[str, Any], column: str, limit: int, required: bool = False) -> str:
+        text = cell_text(record.get(column))
+        if required and not text:
+            self._error(table, number, column, f"the {column.lower()} is missing")
+        elif len(text) > limit:
+            self._error(table, number, column, f"the {column.lower()} is {len(text)} characters long; at most {limit} fit")
+        return text
+
+    def _date(self, table: Table, number: int, record: dict[str, Any], column: str) -> date | None:
+        try:
+            return cell_date(record.get(column))
+        except CellError as error:
+            self._error(table, number, column, str(error))
+            return None
+
+    def _year(self, table: Table, number: int, record: dict[str, Any]) -> int | None:
+        value = record.get("Year")
+        try:
+            year = cell_decimal(value)
+        except CellError as error:
+            self._error(table, number, "Year", str(error).replace("amount", "year"))
+            return None
+        if year != year.to_integral_value() or int(year) not in YEARS:
+            self._error(table, number, "Year", f"{cell_text(value)!r} is not a year: write it as 2025")
+            return None
+        return int(year)
+
+    def _pillar(self, table: Table, number: int, record: dict[str, Any]) -> str | None:
+        text = cell_text(record.get("Pillar"))
+        code = pillar_code(text) if text else None
+        if code is None:
+            self._error(table, number, "Pillar", f"{text!r} is not a pillar: use clearance, va, re, im, policy or unallocated "
+                                                 "(or the pillar's English or Lao name)" if text else "the pillar is missing")
+        return code
+
+    def _currency(self, table: Table, number: int, record: dict[str, Any]) -> str | None:
+        text = cell_text(record.get("Currency")).upper()
+        if text not in self.currencies:
+            self._error(table, number, "Currency", f"{text!r} is not an ISO 4217 currency code such as USD, EUR or JPY"
+                        if text else "the currency is missing: write its ISO 4217 code (USD, EUR, JPY ...)")
+            return None
+        return text
+
+    def _amount(self, table: Table, number: int, record: dict[str, Any], currency: str | None) -> Decimal | None:
+        try:
+            amount = cell_decimal(record.get("Amount"))
+            amount = parse_amount(amount, currency or "USD")
+        except (CellError, MoneyError) as error:
+            self._error(table, number, "Amount", str(error))
+            return None
+        if amount <= 0:
+            self._error(table, number, "Amount", f"{amount} is not a positive amount: cancel a record instead of entering a negative one")
+            return None
+        return amount
+
+    # --- sheets ----------------------------------------------------------------------
+
+    def organisations(self) -> list[OrganisationRow]:
+        """Return the rows of the Organisations sheet (a short list)."""
+        opened = self._table(ORGANISATIONS)
+        if opened is None:
+            return []
+        table, rows = opened
+        out: list[OrganisationRow] = []
+        seen: dict[str, int] = {}
+        errors = self.problems
+        before = len(errors)
+        for number, record in rows:
+            name = self._text(table, number, record, "Name", 200, required=True)
+            kind = cell_text(record.get("Kind")).lower()
+            if kind not in KINDS:
+                self._error(table, number, "Kind", f"{cell_text(record.get('Kind'))!r} is not a kind of organisation: use one of {', '.join(KINDS)}")
+            country_text = cell_text(record.get("Country"))
+            country = self.country(country_text) if country_text else None
+            if country_text and country is None:
+                self._error(table, number, "Country", f"{country_text!r} is not a country: write its ISO 3166 code (JP) or its name (Japan)")
+            aliases = [a.strip() for a in cell_text(record.get("Aliases")).split(";") if a.strip()]
+            if any(len(a) > 200 for a in aliases):
+                self._error(table, number, "Aliases", "an alias is longer than 200 characters")
+            key = name.casefold()
+            if name and key in seen:
+                self._error(table, number, "Name", f"{name!r} is already listed on row {seen[key]}")
+            seen.setdefault(key, number)
+            if len(self.problems) == before:
+                out.append(OrganisationRow(number, name, kind, country, aliases))
+            before = len(errors)
+        return out
+
+    def pledges(self) -> Iterator[PledgeRow]:
+        """Yield the valid rows of the Pledges sheet (one per pledge, year and pillar)."""
+        opened = self._table(PLEDGES)
+        if opened is None:
+            return
+        table, rows = opened
+        errors = self.problems
+        before = len(errors)
+        for number, record in rows:  # `before` is taken before the next row is read: its formula problems count
+            ref = self._text(table, number, record, "Pledge ref", MAX_REF, required=True)
+            donor = self._org(table, number, record, "Donor", "donor")
+            announced = self._date(table, number, record, "Announced on")
+            year = self._year(table, number, record)
+            pillar = self._pillar(table, number, record)
+            currency = self._currency(table, number, record)
+            amount = self._amount(table, number, record, currency)
+            recipient = self._org(table, number, record, "Recipient", "recipient", required=False)
+            ccm_text = cell_text(record.get("CCM specific")).upper()
+            if ccm_text not in ("", "Y", "N", "YES", "NO", "TRUE", "FALSE"):
+                self._error(table, number, "CCM specific", f"{ccm_text!r} is not Y or N")
+            notes = self._text(table, number, record, "Notes", MAX_NOTES)
+            if len(errors) > before:
+                self.failed_refs[PLEDGES].add(ref)
+            else:
+                yield PledgeRow(number, ref, donor, announced, year, pillar, amount, currency, recipient,
+                                ccm_text in ("Y", "YES", "TRUE"), notes)
+            before = len(errors)
+
+    def commitments(self) -> Iterator[CommitmentRow]:
+        """Yield the valid rows of the Commitments sheet (signed agreements)."""
+        opened = self._table(COMMITMENTS)
+        if opened is None:
+            return
+        table, rows = opened
+        errors = self.problems
+        before = len(errors)
+        for number, record in rows:  # `before` is taken before the next row is read: its formula problems count
+            ref = self._text(table, number, record, "Agreement ref", MAX_REF, required=True)
+            pledge_ref = self._text(table, number, record, "Pledge ref", MAX_REF) or None
+            donor = self._org(table, number, record, "Donor", "donor")
+            recipient = self._org(table, number, record, "Recipient", "recipient")
+            signed = self._date(table, number, record, "Signed on")
+            start = self._date(table, number, record, "Start")
+            end = self._date(table, number, record, "End")
+            if start and end and end < start:
+                self._error(table, number, "End", f"the agreement ends ({end}) before it starts ({start})")
+            pillar = self._pillar(table, number, record)
+            currency = self._currency(table, number, record)
+            amount = self._amount(table, number, record, currency)
+            notes = self._text(table, number, record, "Notes", MAX_NOTES)
+            if len(errors) > before:
+                self.failed_refs[COMMITMENTS].add(ref)
+            else:
+                yield CommitmentRow(number, ref, pledge_ref, donor, recipient, signed, start, end, pillar, amount, currency, notes)
+            before = len(errors)
+
+    def disbursements(self) -> Iterator[DisbursementRow]:
+        """Yield the valid rows of the Disbursements sheet (money paid by donors)."""
+        opened = self._table(DISBURSEMENTS)
+        if opened is None:
+            return
+        table, rows = opened
+        errors = self.problems
+        before = len(errors)
+        for number, record in rows:  # `before` is taken before the next row is read: its formula problems count
+            agreement_ref = self._text(table, number, record, "Agreement ref", MAX_REF) or None
+            pledge_ref = self._text(table, number, record, "Pledge ref", MAX_REF) or None
+            donor = self._org(table, number, record, "Donor", "donor")
+            recipient = self._org(table, number, record, "Recipient", "recipient")
+            via = self._org(table, number, record, "Via", "channel", required=False)
+            paid = self._date(table, number, record, "Paid on")
+            pillar = self._pillar(table, number, record)
+            province_text = cell_text(record.get("Province"))
+            province = province_code(province_text) if province_text else None
+            if province_text and province is None:
+                self._error(table, number, "Province", f"{province_text!r} is not a province of Lao PDR: write its code (LA-XI), "
+                                                       "its name (Xiangkhouang) or 'national'")
+            currency = self._currency(table, number, record)
+            amount = self._amount(table, number, record, currency)
+            notes = self._text(table, number, record, "Notes", MAX_NOTES)
+            if len(errors) == before:
+                yield DisbursementRow(number, agreement_ref, pledge_ref, donor, recipient, via, paid, pillar, province,
+                                      amount, currency, notes)
+            before = len(errors)
+
+    def requirements(self) -> Iterator[RequirementRow]:
+        """Yield the valid rows of the Requirements sheet (costed needs per year and pillar)."""
+        opened = self._table(REQUIREMENTS)
+        if opened is None:
+            return
+        table, rows = opened
+        seen: dict[tuple[int, str], int] = {}
+        errors = self.problems
+        before = len(errors)
+        for number, record in rows:
+            year = self._year(table, number, record)
+            pillar = self._pillar(table, number, record)
+            currency = self._currency(table, number, record)
+            amount = self._amount(table, number, record, currency)
+            source = self._text(table, number, record, "Source", 300)
+            if year and pillar:
+                if (year, pillar) in seen:
+                    self._error(table, number, "Pillar", f"the requirement for {year} and {pillar} is already given on row {seen[(year, pillar)]}")
+                seen.setdefault((year, pillar), number)
+            if len(self.problems) == before:
+                yield RequirementRow(number, year, pillar, amount, currency, source)
+            before = len(errors)
+
+
+class _Sink(list):
+    """A list whose appends go to another list: read_table's late problems join the reader's."""
+
+    def __init__(self, target: list[Problem], flagged: set[tuple[str, int | None, str]]):
+        super().__init__()
+        self._target = target
+        self._flagged = flagged
+
+    def append(self, item: Problem) -> None:  # type: ignore[override]
+        self._flagged.add((item.sheet, item.row, item.column))
+        self._target.append(item)

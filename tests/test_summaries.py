@@ -1,0 +1,327 @@
+"""Summaries on the database: the worked example, drafts, publishing, versions, exports, CLI, roles."""
+import io
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from conftest import csrf_token
+from uxo_swg.db import get_session
+from uxo_swg.models import (
+    Commitment, Disbursement, ExchangeRate, OperatorReturn, Organisation, Pledge, PledgeLine, Requirement,
+    ReturnExpenditure, ReturnReceipt, Setting, SummaryVersion,
+)
+from uxo_swg.summaries import services
+
+D = Decimal
+ORGS = {"Ireland": "donor", "United States": "donor", "Japan": "donor", "Government": "government", "Cambodia": "donor",
+        "Korea": "donor", "Norway": "donor", "HALO": "ngo", "Trust Fund": "multilateral", "UXO Lao": "national-operator",
+        "NPA": "ngo", "=1+2": "donor"}
+
+
+def build(session):
+    """Store the worked example of test_counting_rules.py as records; return the organisations by name."""
+    o = {}
+    for name, kind in ORGS.items():
+        o[name] = Organisation(name=name, kind=kind)
+        session.add(o[name])
+    session.flush()
+    for on, cur, units in [(date(2024, 12, 1), "EUR", "0.5"), (date(2025, 6, 30), "EUR", "0.8"), (date(2025, 8, 1), "EUR", "0.9"),
+                           (date(2025, 7, 1), "JPY", "150"), (date(2025, 7, 1), "LAK", "20000")]:
+        session.add(ExchangeRate(rate_date=on, currency=cur, units_per_usd=D(units), source="test"))
+    pledges = [("PL-IE", "Ireland", date(2025, 8, 10), "EUR", True, [(2025, "900"), (2026, "1800")]),
+               ("PL-US", "United States", date(2024, 12, 31), "USD", False, [(2025, "5000")]),
+               ("PL-GOL", "Government", date(2025, 7, 10), "LAK", False, [(2025, "40000000")])]
+    for ref, donor, on, cur, ccm, lines in pledges:
+        p = Pledge(ref=ref, donor_id=o[donor].id, announced_on=on, currency=cur, ccm_specific=ccm)
+        session.add(p)
+        session.flush()
+        session.add_all(PledgeLine(pledge_id=p.id, year=y, pillar_code="clearance", amount=D(a)) for y, a in lines)
+    session.add(Commitment(ref="AG-IE", donor_id=o["Ireland"].id, recipient_id=o["HALO"].id, signed_on=date(2025, 7, 1),
+                           start_on=date(2025, 7, 1), end_on=date(2026, 3, 31), pillar_code="clearance", amount=D(450), currency="EUR"))
+    dis = [("AG-J", "Japan", "HALO", date(2025, 7, 15), "clearance", "LA-SV", "1500000", "JPY"),
+           ("AG-US", "United States", "Trust Fund", date(2025, 9, 30), "clearance", "LA-XI", "2000", "USD"),
+           ("AG-US", "United States", "Trust Fund", date(2025, 10, 1), "clearance", None, "3000", "USD"),
+           (None, "Government", "UXO Lao", date(2025, 8, 1), "clearance", None, "40000000", "LAK"),
+           (None, "Cambodia", "HALO", date(2025, 8, 1), "clearance", None, "100", "KHR"),
+           (None, "United States", "UXO Lao", date(2025, 2, 1), "clearance", "LA-XI", "300", "USD"),
+           (None, "Korea", "UXO Lao", date(2025, 8, 5), "unallocated", None, "4000", "USD")]
+    for ref, donor, to, on, pillar, province, amount, cur in dis:
+        session.add(Disbursement(agreement_ref=ref, donor_id=o[donor].id, recipient_id=o[to].id, paid_on=on, pillar_code=pillar,
+                                 province_code=province, amount=D(amount), currency=cur))
+    returns = {}
+    for operator in ("HALO", "UXO Lao", "NPA"):
+        returns[operator] = OperatorReturn(operator_id=o[operator].id, quarter="2025-Q3", submitted_on=date(2025, 10, 15))
+        session.add(returns[operator])
+    q4 = OperatorReturn(operator_id=o["HALO"].id, quarter="2025-Q4", submitted_on=date(2026, 1, 15))
+    session.add(q4)
+    session.flush()
+    rec = [("HALO", "Japan", None, "AG-J", date(2025, 7, 20), None, "1450000", "JPY"),
+           ("UXO Lao", "United States", "Trust Fund", "AG-US", date(2025, 9, 5), None, "2000", "USD"),
+           ("NPA", "Norway", None, None, date(2025, 8, 20), "LA-SL", "700", "USD"),
+           ("HALO", "Norway", None, "AG-J", date(2025, 8, 21), None, "50", "USD")]
+    for operator, donor, via, ref, on, province, amount, cur in rec:
+        session.add(ReturnReceipt(return_id=returns[operator].id, received_on=on, donor_id=o[donor].id,
+                                  via_id=o[via].id if via else None, agreement_ref=ref, pillar_code="clearance",
+                                  province_code=province, amount=D(amount), currency=cur))
+    session.add(ReturnExpenditure(return_id=returns["HALO"].id, pillar_code="clearance", province_code="LA-SV", amount=D(1200), currency="USD"))
+    session.add(ReturnExpenditure(return_id=q4.id, pillar_code="clearance", province_code="LA-SV", amount=D(999), currency="USD"))
+    session.add(Requirement(year=2025, pillar_code="clearance", amount=D(20000), currency="USD"))
+    session.add(Requirement(year=2025, pillar_code="va", amount=D(5000), currency="USD"))
+    session.commit()
+    return o
+
+
+@pytest.fixture
+def example(app):
+    with app.app_context():
+        build(get_session())
+    return app
+
+
+TWG = ("twg", "2025-Q3", "clearance")
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_the_worked_example_from_the_database(example, grouped):
+    with example.app_context():
+        doc, _ = services.compute_summary(services.scope_of(*TWG), session=get_session(), grouped=grouped)
+    t = doc["totals"]
+    assert (t["requirement"], t["pledged"], t["pledged_in_period"], t["committed"]) == ("20000.00", "6000.00", "3000.00", "562.50")
+    assert (t["disbursed"], t["disbursed_ytd"], t["spent"], t["national"]) == ("12750.00", "13050.00", "1200.00", "2000.00")
+    assert (t["coverage"], t["pledge_coverage"], t["gap"]) == ("0.6525", "0.3000", "14000.00")
+    assert [(m["currency"], m["date"]) for m in doc["missing_rates"]] == [("KHR", "2025-08-01")]
+    assert {o["operator"]: o["received"] for o in doc["operators"]} == {"HALO": "10050.00", "Trust Fund": "2000.00", "NPA": "700.00"}
+    donors = {d["donor"]: d for d in doc["donors"]}
+    assert donors["Ireland"]["pledged_ccm"] == donors["Ireland"]["pledged_multi_year"] == "1000.00"
+    # The matched Japanese pair differs by 50,000 JPY: shown side by side.
+    assert [(r["agreement_ref"], r["disbursed"], r["received"]) for r in doc["reconciliation"]] == [
+        ("AG-J", "1500000.0000", "1450000.0000")]
+    assert {r["operator"]: r["filed_on"] for r in doc["returns"]} == {"HALO": "2025-10-15", "UXO Lao": "2025-10-15", "NPA": "2025-10-15"}
+
+
+def test_swg_pipeline_and_cliff(example):
+    with example.app_context():
+        doc, _ = services.compute_summary(services.scope_of("swg", "2025-H2"), session=get_session())
+    assert doc["totals"]["disbursed"] == "19750.00"
+    assert {p["pillar"]: p["disbursed"] for p in doc["pillars"]}["unallocated"] == "4000.00"
+    # AG-IE (signed 2025-07-01, ends 2026-03-31) is not linked to a pledge: the Irish pledge is all pipeline.
+    assert [(r["pledge_ref"], r["year"], r["not_committed"]) for r in doc["pipeline"]] == [
+        ("PL-IE", 2025, "1000.00"), ("PL-US", 2025, "5000.00"), ("PL-IE", 2026, "2000.00")]
+    assert [(r["agreement_ref"], r["ends_on"], r["usd"]) for r in doc["cliff"]] == [("AG-IE", "2026-03-31", "562.50")]
+
+
+def test_cli_json_follows_section_7(example):
+    result = example.test_cli_runner().invoke(args=["summary", "twg", "--pillar", "clearance", "--quarter", "2025-Q3", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert {"kind", "period", "pillar", "currency", "totals", "pillars", "donors", "operators", "provinces"} <= set(doc)
+    assert doc["kind"] == "twg" and doc["currency"] == "USD" and doc["totals"]["disbursed"] == "12750.00"
+    assert set(doc["pillars"][0]) >= {"pillar", "requirement", "pledged", "committed", "disbursed", "spent", "coverage"}
+    assert "no KHR exchange rate" in result.stderr
+    bad = example.test_cli_runner().invoke(args=["summary", "swg", "--half", "2025-Q3"])
+    assert bad.exit_code != 0 and "is not a half" in bad.output
+
+
+def test_cli_xlsx_and_html_files(example, tmp_path):
+    runner = example.test_cli_runner()
+    out = tmp_path / "swg.xlsx"
+    result = runner.invoke(args=["summary", "swg", "--half", "2025-H2", "--format", "xlsx", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out)
+    assert {"Totals", "Pillars", "Donors", "Operators", "Provinces", "Trend", "Pipeline", "Funding cliff"} <= set(wb.sheetnames)
+    donors = {row[0].value: row for row in wb["Donors"].iter_rows(min_row=2)}
+    assert donors["Japan"][4].value == 10000 and donors["Japan"][4].number_format == "#,##0.00"
+    html = tmp_path / "twg.html"
+    result = runner.invoke(args=["summary", "twg", "--pillar", "clearance", "--quarter", "2025-Q3", "--format", "html", "--output", str(html)])
+    assert result.exit_code == 0, result.output
+    text = html.read_text()
+    assert "12,750.00" in text and "Survey and Clearance" in text and "<script" not in text
+
+
+def test_xlsx_text_that_looks_like_a_formula_stays_text(example):
+    with example.app_context():
+        s = get_session()
+        evil = s.exec(select(Organisation).where(Organisation.name == "=1+2")).one()
+        halo = s.exec(select(Organisation).where(Organisation.name == "HALO")).one()
+        s.add(Disbursement(donor_id=evil.id, recipient_id=halo.id, paid_on=date(2025, 8, 9), pillar_code="clearance",
+                           amount=D(10), currency="USD"))
+        s.commit()
+    from uxo_swg.summaries.exports import workbook
+
+    with example.app_context():
+        doc, _ = services.compute_summary(services.scope_of(*TWG), session=get_session())
+    wb = load_workbook(io.BytesIO(workbook(doc)))
+    cell = next(row[0] for row in wb["Donors"].iter_rows(min_row=2) if row[0].value == "=1+2")
+    assert cell.data_type == "s"  # a string, never a live formula
+
+
+def cancel_the_riel_disbursement(app):
+    """Cancel the one amount without a rate, so the summaries can be published."""
+    with app.app_context():
+        s = get_session()
+        d = s.exec(select(Disbursement).where(Disbursement.currency == "KHR")).one()
+        d.cancelled_at = datetime.now(timezone.utc)
+        s.add(d)
+        s.commit()
+
+
+def publish_as_cochair(client, login):
+    cancel_the_riel_disbursement(client.application)
+    login("co-chair")
+    url = "/summaries/twg/2025-Q3/clearance"
+    token = csrf_token(client, url)
+    return client.post(url + "/publish", data={"csrf_token": token})
+
+
+def test_publish_freezes_and_a_change_shows_in_the_draft(example, client, login):
+    response = publish_as_cochair(client, login)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    published_url = response.headers["Location"]
+    page = client.get(published_url).get_data(as_text=True)
+    assert "PUBLISHED · version 1" in page and "12,750.00" in page
+    with example.app_context():
+        s = get_session()
+        d = s.exec(select(Disbursement).where(Disbursement.agreement_ref == "AG-J")).one()
+        d.amount = D(1800000)  # a correction: 12,000 USD instead of 10,000
+        s.add(d)
+        s.commit()
+        version = s.exec(select(SummaryVersion)).one()
+        frozen = json.loads(version.figures_json)
+        rates = json.loads(version.rates_json)
+    assert frozen["totals"]["disbursed"] == "12750.00"
+    assert {"currency": "JPY", "date": "2025-07-01", "units_per_usd": "150", "source": "test"} in rates
+    again = client.get(published_url).get_data(as_text=True)
+    assert "12,750.00" in again and "14,750.00" not in again
+    # The frozen records behind a figure are the ones of publication time.
+    records = client.get(published_url + "/records?figure=donors|Japan|disbursed").get_data(as_text=True)
+    assert "1500000.0000" in records and "10,000.00" in records
+    draft = client.get("/summaries/twg/2025-Q3/clearance").get_data(as_text=True)
+    assert "DRAFT" in draft and "14,750.00" in draft
+    assert "What changed since published version 1" in draft
+    assert "donors · Japan · disbursed" in draft
+    live = client.get("/summaries/twg/2025-Q3/clearance/records?figure=donors|Japan|disbursed").get_data(as_text=True)
+    assert "1800000.0000" in live and "12,000.00" in live
+    # A second publication is version 2, and it shows what changed from version 1.
+    token = csrf_token(client, "/summaries/twg/2025-Q3/clearance")
+    second = client.post("/summaries/twg/2025-Q3/clearance/publish", data={"csrf_token": token})
+    v2 = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "PUBLISHED · version 2" in v2 and "What changed from version 1" in v2 and "totals · disbursed" in v2
+
+
+def test_publish_refused_while_a_rate_is_missing_in_an_swg_summary(example, client, login):
+    login("co-chair")
+    url = "/summaries/swg/2025-H2/all"
+    token = csrf_token(client, url)
+    response = client.post(url + "/publish", data={"csrf_token": token}, follow_redirects=True)
+    assert "no KHR exchange rate" in response.get_data(as_text=True)
+    with example.app_context():
+        assert get_session().exec(select(SummaryVersion)).first() is None
+
+
+def test_reviewer_comments_and_operator_sees_published_only(example, client, login, make_user):
+    login("reviewer")
+    url = "/summaries/twg/2025-Q3/clearance"
+    token = csrf_token(client, url)
+    assert client.post(url + "/comments", data={"csrf_token": token, "body": "Check the Norwegian receipt of AG-J."}).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Check the Norwegian receipt of AG-J." in page and "Publish version" not in page
+    assert client.post(url + "/publish", data={"csrf_token": token}).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+    login("operator", organisation="HALO")
+    assert client.get(url).status_code == 403
+    assert client.get(url + "/records?figure=totals|disbursed").status_code == 403
+    assert client.get(url + "/export.json").status_code == 403
+
+
+def test_reviewer_sees_drafts_of_followed_pillars_only(example, client, login):
+    login("reviewer")
+    token = csrf_token(client, "/summaries/")
+    assert client.post("/summaries/follow", data={"csrf_token": token, "pillars": ["va"]}).status_code == 302
+    assert client.get("/summaries/twg/2025-Q3/clearance").status_code == 403
+    assert client.get("/summaries/twg/2025-Q3/va").status_code == 200
+    assert client.get("/summaries/swg/2025-H2/all").status_code == 200
+
+
+def test_published_summaries_public_only_when_the_admin_allows(example, client, login):
+    location = publish_as_cochair(client, login).headers["Location"]
+    anonymous = example.test_client()
+    assert anonymous.get(location).status_code == 302
+    with example.app_context():
+        s = get_session()
+        s.add(Setting(key="public_summaries", value="1"))
+        s.commit()
+    page = anonymous.get(location)
+    assert page.status_code == 200 and "12,750.00" in page.get_data(as_text=True)
+    assert anonymous.get(location + "/export.json").get_json()["totals"]["disbursed"] == "12750.00"
+    assert anonymous.get("/summaries/twg/2025-Q3/clearance").status_code == 302  # drafts never
+
+
+def test_draft_exports_and_bad_addresses(example, client, login):
+    login("co-chair")
+    doc = client.get("/summaries/twg/2025-Q3/clearance/export.json").get_json()
+    assert doc["totals"]["disbursed"] == "12750.00"
+    xlsx = client.get("/summaries/twg/2025-Q3/clearance/export.xlsx")
+    assert xlsx.status_code == 200 and "Trend" in load_workbook(io.BytesIO(xlsx.data)).sheetnames
+    assert client.get("/summaries/twg/2025-Q9/clearance").status_code == 404
+    assert client.get("/summaries/twg/2025-Q3/nonsense").status_code == 404
+    assert client.get("/summaries/twg/2025-Q3/clearance/export.pdf").status_code == 404
+    assert client.get("/summaries/?kind=twg&pillar=clearance&period=2025-q3").headers["Location"].endswith("/summaries/twg/2025-Q3/clearance")
+    page = client.get("/summaries/?kind=swg&pillar=clearance&period=2025-Q3").get_data(as_text=True)
+    assert "is not a half" in page
+
+
+def test_co_chair_narrative_is_frozen_with_the_version(example, client, login):
+    cancel_the_riel_disbursement(example)
+    login("co-chair")
+    url = "/summaries/swg/2025-H1/all"
+    token = csrf_token(client, url)
+    response = client.post(url + "/narrative", data={"csrf_token": token, "narrative": "Clearance is on track.",
+                                                     "decisions": "Ask donors to fill the VA gap.", "version": "0"})
+    assert response.status_code == 302
+    stale = client.post(url + "/narrative", data={"csrf_token": token, "narrative": "Old tab", "decisions": "", "version": "0"},
+                        follow_redirects=True)
+    assert "someone else saved the narrative" in stale.get_data(as_text=True)
+    published = client.post(url + "/publish", data={"csrf_token": token})
+    page = client.get(published.headers["Location"]).get_data(as_text=True)
+    assert "Clearance is on track." in page and "Ask donors to fill the VA gap." in page
+
+
+def test_demo_summaries_look_realistic(demo_app, client, login):
+    login("co-chair")
+    twg = client.get("/summaries/twg/2025-Q3/clearance")
+    assert twg.status_code == 200
+    with demo_app.app_context():
+        doc, _ = services.compute_summary(services.scope_of(*TWG), session=get_session())
+        swg, _ = services.compute_summary(services.scope_of("swg", "2025-H1"), session=get_session())
+    assert D("20000000") < D(doc["totals"]["requirement"]) < D("60000000")
+    assert D(doc["totals"]["disbursed"]) > 0 and D(doc["totals"]["national"]) > 0
+    assert not doc["missing_rates"] and not swg["missing_rates"]
+    assert len(swg["donors"]) >= 8 and len(swg["pipeline"]) > 0
+    # Rule 9: summed unrounded, rounded when shown; so the rows add up to the total within half a cent each.
+    assert abs(sum(D(p["disbursed"]) for p in swg["pillars"]) - D(swg["totals"]["disbursed"])) <= D("0.005") * 6
+    assert 'id="chart-map"' in twg.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_a_co_chairs_confirmed_match_counts_once_even_without_agreement_ref(example, grouped):
+    from uxo_swg.models import ReconciliationDecision
+
+    scope = services.scope_of(*TWG)
+    with example.app_context():
+        s = get_session()
+        norway, npa = (s.exec(select(Organisation).where(Organisation.name == n)).one() for n in ("Norway", "NPA"))
+        paid = Disbursement(donor_id=norway.id, recipient_id=npa.id, paid_on=date(2025, 8, 18), pillar_code="clearance",
+                            province_code="LA-SL", amount=D(700), currency="USD")
+        s.add(paid)
+        s.commit()
+        before, _ = services.compute_summary(scope, session=s, grouped=grouped)
+        receipt = s.exec(select(ReturnReceipt).where(ReturnReceipt.amount == D(700))).one()
+        s.add(ReconciliationDecision(receipt_id=receipt.id, disbursement_id=paid.id, decision="confirm"))
+        s.commit()
+        after, _ = services.compute_summary(scope, session=s, grouped=grouped)
+    assert before["totals"]["disbursed"] == "13450.00"  # the receipt and the disbursement, not known to be one
+    assert after["totals"]["disbursed"] == "12750.00"   # matched by decision: counted once, donor-side

@@ -1,0 +1,58 @@
+"""User accounts: creation and password hashing (Argon2id)."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from .audit import set_actor
+from .models import ROLES, Organisation, User
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+
+
+class AccountError(ValueError):
+    """A user that cannot be created as asked."""
+
+
+def hash_password(password: str) -> str:
+    """Return an Argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    """Return whether the password is the user's."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(
+    email: str, roles: list[str], password: str, *, organisation: str | None = None, session: Session, actor: str, via: str
+) -> User:
+    """Create a user with the roles, and for an operator, the organisation it belongs to."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise AccountError(f"{email!r} is not an e-mail address")
+    unknown = [r for r in roles if r not in ROLES]
+    if not roles or unknown:
+        raise AccountError(f"unknown role {', '.join(unknown) or '(none)'}: choose from {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if session.exec(select(User).where(User.email == email)).first():
+        raise AccountError(f"a user {email} already exists")
+    org_id = None
+    if organisation:
+        org = session.exec(select(Organisation).where(Organisation.name == organisation)).first()
+        if org is None:
+            raise AccountError(f"no organisation is called {organisation!r}")
+        org_id = org.id
+    if "operator" in roles and org_id is None:
+        raise AccountError("an operator must belong to an organisation: give --organisation")
+    set_actor(session, actor=actor, via=via)
+    user = User(email=email, roles=" ".join(sorted(set(roles))), organisation_id=org_id, password_hash=hash_password(password))
+    session.add(user)
+    session.commit()
+    return user

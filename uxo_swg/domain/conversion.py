@@ -1,0 +1,112 @@
+"""Conversion to US dollars by the counting rule: the latest rate on or before the date."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Iterable, Protocol
+
+#: A rate older than this many days before the date is no rate at all.
+MAX_RATE_AGE_DAYS = 31
+
+
+class RateMissing(LookupError):
+    """No usable rate for a currency on a date."""
+
+    def __init__(self, currency: str, on: date):
+        self.currency = currency
+        self.on = on
+        super().__init__(
+            f"no {currency} exchange rate on or in the {MAX_RATE_AGE_DAYS} days before "
+            f"{on.isoformat()}: load one with `uxo-swg import-rates`"
+        )
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Units of a currency per US dollar on a date, and where that figure comes from."""
+
+    on: date
+    currency: str
+    units_per_usd: Decimal
+    source: str
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """An amount converted to USD, with the rate, its date and its source."""
+
+    amount: Decimal
+    currency: str
+    usd: Decimal
+    rate: Decimal
+    rate_date: date
+    source: str
+
+
+class RateSource(Protocol):
+    """Anything that can tell the latest rate of a currency on or before a date."""
+
+    def latest(self, currency: str, on: date, not_before: date) -> Rate | None:
+        """Return the latest rate in [not_before, on], or None."""
+
+
+class LoadedRates:
+    """Rates loaded from files, kept sorted by date per currency."""
+
+    def __init__(self, rates: Iterable[Rate] = ()):
+        self._dates: dict[str, list[date]] = {}
+        self._rates: dict[str, list[Rate]] = {}
+        for rate in sorted(rates, key=lambda r: (r.currency, r.on)):
+            self._dates.setdefault(rate.currency, []).append(rate.on)
+            self._rates.setdefault(rate.currency, []).append(rate)
+
+    def latest(self, currency: str, on: date, not_before: date) -> Rate | None:
+        """Return the latest loaded rate in [not_before, on], or None."""
+        dates = self._dates.get(currency)
+        if not dates:
+            return None
+        i = bisect.bisect_right(dates, on)
+        if i == 0:
+            return None
+        rate = self._rates[currency][i - 1]
+        return rate if rate.on >= not_before else None
+
+
+class RateBook:
+    """Converts amounts to USD: loaded rates first, built-in reference rates after."""
+
+    def __init__(self, loaded: RateSource, builtin: RateSource | None = None):
+        self.loaded = loaded
+        self.builtin = builtin
+        self._cache: dict[tuple[str, date], Rate] = {}
+
+    def rate(self, currency: str, on: date) -> Rate:
+        """Return the rate that applies to the currency on the date, or raise RateMissing."""
+        currency = currency.upper()
+        if currency == "USD":
+            return Rate(on, "USD", Decimal(1), "identity")
+        key = (currency, on)
+        if key in self._cache:
+            return self._cache[key]
+        not_before = on - timedelta(days=MAX_RATE_AGE_DAYS)
+        found = self.loaded.latest(currency, on, not_before)
+        if found is None and self.builtin is not None:
+            found = self.builtin.latest(currency, on, not_before)
+        if found is None:
+            raise RateMissing(currency, on)
+        self._cache[key] = found
+        return found
+
+    def to_usd(self, amount: Decimal, currency: str, on: date) -> Conversion:
+        """Return the amount converted to USD at the rate of its date (unrounded)."""
+        rate = self.rate(currency, on)
+        return Conversion(
+            amount=amount,
+            currency=currency.upper(),
+            usd=amount / rate.units_per_usd,
+            rate=rate.units_per_usd,
+            rate_date=rate.on,
+            source=rate.source,
+        )

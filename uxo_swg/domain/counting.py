@@ -1,0 +1,196 @@
+"""The counting rules of the spec (section 6): what is pledged, committed, disbursed, spent."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Collection
+
+from .conversion import Conversion, RateBook, RateMissing
+from .periods import Period
+
+PILLARS = ("clearance", "va", "re", "im", "policy", "unallocated")
+MEASURES = ("requirement", "pledged", "pledged_in_period", "committed", "disbursed", "spent")
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One amount a summary counts: a pledge line, commitment, disbursement, receipt, need or spend.
+
+    `rate_date` sets the exchange rate and, except for pledge lines (counted in `year`),
+    the period the amount falls in.
+    """
+
+    kind: str  # pledge | commitment | disbursement | receipt | requirement | expenditure
+    record_id: int
+    rate_date: date
+    pillar: str
+    amount: Decimal
+    currency: str
+    donor: str | None = None
+    national: bool = False
+    recipient: str | None = None
+    via: str | None = None
+    province: str | None = None
+    agreement_ref: str | None = None
+    year: int | None = None  # pledge lines: the year the line is for
+
+
+@dataclass
+class Counted:
+    """An entry as counted: its USD conversion and the measure it went to."""
+
+    entry: Entry
+    measure: str
+    conversion: Conversion
+
+
+@dataclass
+class Figures:
+    """The totals of one period, per pillar, with the entries each one is made of."""
+
+    period: Period
+    by_pillar: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    national: dict[str, Decimal] = field(default_factory=dict)
+    counted: list[Counted] = field(default_factory=list)
+    missing_rates: list[RateMissing] = field(default_factory=list)
+
+    def total(self, measure: str) -> Decimal:
+        """Return the international total of a measure over all pillars."""
+        return sum((p.get(measure, ZERO) for p in self.by_pillar.values()), ZERO)
+
+    def coverage(self, pillar: str | None = None) -> Decimal | None:
+        """Return disbursed over requirement (None without a requirement)."""
+        need = self.total("requirement") if pillar is None else self.by_pillar[pillar]["requirement"]
+        got = self.total("disbursed") if pillar is None else self.by_pillar[pillar]["disbursed"]
+        return coverage(got, need)
+
+    def gap(self, pillar: str | None = None) -> Decimal:
+        """Return the requirement minus pledged, never below zero."""
+        if pillar is None:
+            return funding_gap(self.total("requirement"), self.total("pledged"))
+        row = self.by_pillar[pillar]
+        return funding_gap(row["requirement"], row["pledged"])
+
+
+def coverage(amount: Decimal, requirement: Decimal) -> Decimal | None:
+    """Return amount / requirement, or None where there is no requirement."""
+    if requirement <= 0:
+        return None
+    return amount / requirement
+
+
+def funding_gap(requirement: Decimal, pledged: Decimal) -> Decimal:
+    """Return the requirement minus pledged, never below zero."""
+    return max(requirement - pledged, ZERO)
+
+
+def receipt_matches(receipt: Entry, operator: str, disbursement: Entry) -> bool:
+    """Return whether an operator's receipt is the same money as a donor-side disbursement."""
+    if not receipt.agreement_ref or receipt.agreement_ref != disbursement.agreement_ref:
+        return False
+    if receipt.donor != disbursement.donor:
+        return False
+    theirs = {disbursement.recipient, disbursement.via} - {None}
+    ours = {operator, receipt.via} - {None}
+    return bool(theirs & ours)
+
+
+def match_receipts(
+    receipts: list[Entry],
+    disbursements: list[Entry],
+    confirmed: Collection[tuple[int, int]] = frozenset(),
+    rejected: Collection[tuple[int, int]] = frozenset(),
+) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
+    """Pair each receipt with at most one disbursement; return the pairs and the unmatched.
+
+    The receipt's operator is its `recipient`. Each disbursement is matched at most once,
+    earliest receipt first, to the disbursement of the nearest date. A co-chair's decisions
+    come first: `confirmed` (receipt id, disbursement id) pairs are matched even where the
+    rule would not match them, and `rejected` pairs are never matched.
+    """
+    by_key: dict[tuple[str | None, str | None], list[Entry]] = defaultdict(list)
+    for d in disbursements:
+        by_key[(d.agreement_ref, d.donor)].append(d)
+    used: set[int] = set()
+    pairs: list[tuple[Entry, Entry]] = []
+    unmatched: list[Entry] = []
+    by_id = {d.record_id: d for d in disbursements}
+    confirmed_for: dict[int, list[int]] = defaultdict(list)
+    for rid, did in sorted(confirmed):
+        confirmed_for[rid].append(did)
+    paired: set[int] = set()
+    for r in sorted(receipts, key=lambda e: (e.rate_date, e.record_id)):
+        for did in confirmed_for.get(r.record_id, ()):
+            if did in by_id and did not in used:
+                used.add(did)
+                paired.add(r.record_id)
+                pairs.append((r, by_id[did]))
+                break
+    rejected = set(rejected)
+    for r in sorted(receipts, key=lambda e: (e.rate_date, e.record_id)):
+        if r.record_id in paired:
+            continue
+        candidates = [
+            d
+            for d in by_key.get((r.agreement_ref, r.donor), [])
+            if d.record_id not in used and (r.record_id, d.record_id) not in rejected
+            and receipt_matches(r, r.recipient or "", d)
+        ]
+        if candidates:
+            best = min(candidates, key=lambda d: (abs((d.rate_date - r.rate_date).days), d.record_id))
+            used.add(best.record_id)
+            pairs.append((r, best))
+        else:
+            unmatched.append(r)
+    return pairs, unmatched
+
+
+def _measures_for(entry: Entry, period: Period) -> list[str]:
+    """Return the measures of the period the entry counts towards."""
+    year = period.year_period
+    if entry.kind == "pledge":
+        out = ["pledged"] if entry.year == period.year else []
+        if period.contains(entry.rate_date):
+            out.append("pledged_in_period")
+        return out
+    if entry.kind == "requirement":
+        return ["requirement"] if entry.rate_date.year == year.year else []
+    if not period.contains(entry.rate_date):
+        return []
+    return {
+        "commitment": ["committed"],
+        "disbursement": ["disbursed"],
+        "receipt": ["disbursed"],
+        "expenditure": ["spent"],
+    }[entry.kind]
+
+
+def count(entries: list[Entry], period: Period, rates: RateBook) -> Figures:
+    """Return the figures of the period; receipts passed in must already be unmatched ones.
+
+    A missing rate does not stop the count: the entry is left out and the RateMissing
+    is listed, so the page can say which currency and date need a rate.
+    """
+    figures = Figures(period=period)
+    figures.by_pillar = {p: {m: ZERO for m in MEASURES} for p in PILLARS}
+    figures.national = {m: ZERO for m in MEASURES}
+    for entry in entries:
+        measures = _measures_for(entry, period)
+        if not measures:
+            continue
+        try:
+            conv = rates.to_usd(entry.amount, entry.currency, entry.rate_date)
+        except RateMissing as missing:
+            figures.missing_rates.append(missing)
+            continue
+        for measure in measures:
+            if entry.national:
+                figures.national[measure] += conv.usd
+            else:
+                row = figures.by_pillar.setdefault(entry.pillar, {m: ZERO for m in MEASURES})
+                row[measure] += conv.usd
+            figures.counted.append(Counted(entry, measure, conv))
+    return figures

@@ -1,0 +1,315 @@
+"""Quarterly TWG and biannual SWG summaries: figures, tables and the records behind each one.
+
+Every figure of a summary has a key (`totals|disbursed`, `donors|Japan|pledged`,
+`provinces|LA-XI|spent`, `trend|2025-Q2|disbursed` ...). A counted amount adds its USD value
+to every key it belongs to, so a figure is by construction the sum of the records listed
+under its key (counting rule 10). Entries may be single records or groups of records of
+the same kind, date, currency and keys (summed in the database): conversion of a sum is
+the sum of the conversions at the same rate.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Iterable
+
+from .conversion import RateBook, RateMissing
+from .counting import PILLARS, Counted, Entry, count, coverage, funding_gap
+from .money import round_half_up
+from .periods import Period, half_of, quarter_of
+
+ZERO = Decimal(0)
+SEP = "|"
+TWG_TREND = 8  # quarters
+SWG_TREND = 6  # halves
+FLOWS = {"commitment": "committed", "disbursement": "disbursed", "receipt": "disbursed", "expenditure": "spent"}
+
+
+@dataclass(frozen=True)
+class PledgeEntry(Entry):
+    """A pledge line with what the donor table needs to know about its pledge."""
+
+    ccm_specific: bool = False
+    multi_year: bool = False
+    pledge_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A signed agreement, for the pipeline and the funding cliff."""
+
+    record_id: int
+    ref: str
+    pledge_id: int | None
+    donor: str
+    recipient: str
+    pillar: str
+    signed_on: date
+    start_on: date
+    end_on: date
+    amount: Decimal
+    currency: str
+    national: bool = False
+
+
+@dataclass(frozen=True)
+class ReturnStatus:
+    """An operator expected to file a return for the quarter, and whether it did."""
+
+    operator: str
+    filed_on: date | None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """An operator's receipt matched to a donor-side disbursement with a different amount."""
+
+    agreement_ref: str
+    donor: str
+    operator: str
+    pillar: str
+    disbursement_id: int
+    disbursed_on: date
+    disbursed: Decimal
+    receipt_id: int
+    received_on: date
+    received: Decimal
+    currency: str
+
+
+def key(*parts: object) -> str:
+    """Return the key of a figure from its parts."""
+    return SEP.join(str(p) for p in parts)
+
+
+def scope_period(kind: str, period: Period) -> tuple[date, date]:
+    """Return the first and last day of the records a summary may count (trend window and year)."""
+    first = period.shift(-((TWG_TREND if kind == "twg" else SWG_TREND) - 1)).start
+    return min(first, period.year_period.start), period.end
+
+
+def trend_periods(kind: str, period: Period) -> list[Period]:
+    """Return the periods of the trend chart, oldest first."""
+    return period.last(TWG_TREND if kind == "twg" else SWG_TREND)
+
+
+def _keys_in_period(c: Counted) -> list[str]:
+    e, m = c.entry, c.measure
+    if e.national:
+        return [key("national", m)] + ([key("totals", "national")] if m == "disbursed" else [])
+    out = [key("totals", m), key("pillars", e.pillar, m)]
+    if e.kind in ("pledge", "commitment", "disbursement", "receipt") and e.donor:
+        out.append(key("donors", e.donor, m))
+        if isinstance(e, PledgeEntry) and m == "pledged":
+            if e.multi_year:
+                out.append(key("donors", e.donor, "pledged_multi_year"))
+            if e.ccm_specific:
+                out.append(key("donors", e.donor, "pledged_ccm"))
+    if m == "disbursed":
+        out.append(key("operators", e.recipient or "(not named)", "received"))
+        out.append(key("provinces", e.province or "national", "disbursed"))
+    if m == "spent":
+        out.append(key("operators", e.recipient or "(not named)", "spent"))
+        out.append(key("provinces", e.province or "national", "spent"))
+    return out
+
+
+@dataclass
+class Line:
+    """One counted amount (a record or a group of records) and the figure keys it adds to."""
+
+    counted: Counted
+    keys: list[str]
+
+
+@dataclass
+class Computed:
+    """The figures of a summary, the lines they are made of and the rates that were missing."""
+
+    figures: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    lines: list[Line] = field(default_factory=list)
+    missing_rates: list[RateMissing] = field(default_factory=list)
+
+    def add(self, counted: Counted, keys: list[str]) -> None:
+        """Add a counted amount to its figures."""
+        self.lines.append(Line(counted, keys))
+        for k in keys:
+            self.figures[k] += counted.conversion.usd
+
+    def records(self, figure: str) -> list[Counted]:
+        """Return what the figure is made of."""
+        return [line.counted for line in self.lines if figure in line.keys]
+
+
+def compute(kind: str, period: Period, entries: Iterable[Entry], rates: RateBook, pillar: str | None = None) -> Computed:
+    """Return the figures of a TWG (one pillar) or SWG summary; receipts must be unmatched ones."""
+    chosen = [e for e in entries if pillar is None or e.pillar == pillar]
+    out = Computed()
+    main = count(chosen, period, rates)
+    out.missing_rates.extend(main.missing_rates)
+    for c in main.counted:
+        here = [key("trend", period, c.measure)] if c.measure in FLOWS.values() and not c.entry.national else []
+        out.add(c, _keys_in_period(c) + here)
+    # Year to date: the flows of the year up to the end of the period.
+    year = period.year_period
+    ytd = count([e for e in chosen if e.kind in FLOWS and year.start <= e.rate_date <= period.end], year, rates)
+    out.missing_rates.extend(m for m in ytd.missing_rates if not period.contains(m.on))
+    for c in ytd.counted:
+        out.add(c, [key("national" if c.entry.national else "totals", c.measure + "_ytd")]
+                + ([] if c.entry.national else [key("pillars", c.entry.pillar, c.measure + "_ytd")]))
+    # Trend: each earlier period's flows, counted by the same rules.
+    buckets: dict[Period, list[Entry]] = defaultdict(list)
+    of = quarter_of if period.kind == "Q" else half_of
+    trend = trend_periods(kind, period)
+    first = trend[0].start
+    for e in chosen:
+        if e.kind in FLOWS and first <= e.rate_date <= period.end and not e.national:
+            buckets[of(e.rate_date)].append(e)
+    for tp in trend[:-1]:
+        counted = count(buckets.get(tp, []), tp, rates)
+        out.missing_rates.extend(counted.missing_rates)
+        for c in counted.counted:
+            out.add(c, [key("trend", tp, c.measure)])
+    _dedupe_missing(out)
+    return out
+
+
+def _dedupe_missing(out: Computed) -> None:
+    seen: dict[tuple[str, date], RateMissing] = {}
+    for m in out.missing_rates:
+        seen.setdefault((m.currency, m.on), m)
+    out.missing_rates = sorted(seen.values(), key=lambda m: (m.currency, m.on))
+
+
+def money(value: Decimal) -> str:
+    """Return a USD amount as the JSON string of spec section 7 (two decimals, half up)."""
+    return str(round_half_up(value, 2))
+
+
+def ratio(value: Decimal | None) -> str | None:
+    """Return a coverage as a four-decimal string, or None where there is no requirement."""
+    return None if value is None else str(round_half_up(value, 4))
+
+
+def _names(figures: dict[str, Decimal], table: str) -> list[str]:
+    return sorted({k.split(SEP)[1] for k in figures if k.startswith(table + SEP)})
+
+
+def pillar_row(figures: dict[str, Decimal], code: str, prefix: str = "pillars") -> dict[str, Any]:
+    """Return one pillar's figures as JSON values."""
+    f = lambda m: figures.get(key(prefix, code, m), ZERO) if prefix != "totals" else figures.get(key("totals", m), ZERO)  # noqa: E731
+    need, pledged, ytd = f("requirement"), f("pledged"), f("disbursed_ytd")
+    return {
+        "pillar": code,
+        "requirement": money(need), "pledged": money(pledged), "pledged_in_period": money(f("pledged_in_period")),
+        "committed": money(f("committed")), "disbursed": money(f("disbursed")), "disbursed_ytd": money(ytd),
+        "spent": money(f("spent")), "coverage": ratio(coverage(ytd, need)),
+        "pledge_coverage": ratio(coverage(pledged, need)), "gap": money(funding_gap(need, pledged)),
+    }
+
+
+def cliff(agreements: Iterable[Agreement], period: Period, rates: RateBook, pillar: str | None = None) -> list[dict[str, Any]]:
+    """Return the agreements (international) ending within a year after the period: the funding cliff."""
+    horizon = period.end + timedelta(days=365)
+    rows = []
+    for a in sorted(agreements, key=lambda a: (a.end_on, a.ref)):
+        if a.national or (pillar and a.pillar != pillar) or not (period.end < a.end_on <= horizon) or a.signed_on > period.end:
+            continue
+        try:
+            usd = money(rates.to_usd(a.amount, a.currency, a.signed_on).usd)
+        except RateMissing:
+            usd = None
+        rows.append({"agreement_ref": a.ref, "donor": a.donor, "recipient": a.recipient, "pillar": a.pillar,
+                     "ends_on": a.end_on.isoformat(), "amount": str(a.amount), "currency": a.currency, "usd": usd})
+    return rows
+
+
+def pipeline(pledges: Iterable[PledgeEntry], agreements: Iterable[Agreement], period: Period, rates: RateBook,
+             pledge_ids: dict[int, int], pillar: str | None = None) -> list[dict[str, Any]]:
+    """Return the pledge lines for the period's year and later not yet covered by agreements.
+
+    `pledge_ids` maps each pledge line's record id to its pledge's id; an agreement covers
+    the line of its pledge, pillar and start year. The uncommitted part is in USD, each side
+    at the rate of its own date.
+    """
+    committed: dict[tuple[int, int, str], Decimal] = defaultdict(lambda: ZERO)
+    for a in agreements:
+        if a.pledge_id is not None and a.signed_on <= period.end:
+            try:
+                committed[(a.pledge_id, a.start_on.year, a.pillar)] += rates.to_usd(a.amount, a.currency, a.signed_on).usd
+            except RateMissing:
+                continue
+    rows = []
+    for p in sorted(pledges, key=lambda p: (p.year or 0, p.donor or "", p.pillar)):
+        if p.national or (pillar and p.pillar != pillar) or (p.year or 0) < period.year or p.rate_date > period.end:
+            continue
+        try:
+            usd = rates.to_usd(p.amount, p.currency, p.rate_date).usd
+        except RateMissing:
+            continue
+        left = usd - committed.get((pledge_ids.get(p.record_id, -1), p.year or 0, p.pillar), ZERO)
+        if left > Decimal("0.005"):
+            rows.append({"pledge_ref": p.pledge_ref, "donor": p.donor, "year": p.year, "pillar": p.pillar,
+                         "pledged": money(usd), "not_committed": money(left)})
+    return rows
+
+
+def document(kind: str, period: Period, computed: Computed, pillar: str | None = None,
+             extras: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the summary as the JSON of spec section 7 (with the application's extra tables)."""
+    f = computed.figures
+    totals = pillar_row(f, "", prefix="totals")
+    del totals["pillar"]
+    totals["national"] = money(f.get(key("totals", "national"), ZERO))
+    pillars = [pillar] if pillar else list(PILLARS)
+    doc: dict[str, Any] = {"kind": kind, "period": str(period)}
+    if pillar:
+        doc["pillar"] = pillar
+    doc.update({
+        "currency": "USD",
+        "totals": totals,
+        "national": {m: money(f.get(key("national", m), ZERO)) for m in
+                     ("requirement", "pledged", "pledged_in_period", "committed", "disbursed", "disbursed_ytd", "spent")},
+        "pillars": [pillar_row(f, p) for p in pillars],
+        "donors": [
+            {"donor": d, **{m: money(f.get(key("donors", d, m), ZERO))
+                            for m in ("pledged", "pledged_in_period", "committed", "disbursed",
+                                      "pledged_multi_year", "pledged_ccm")}}
+            for d in _names(f, "donors")
+        ],
+        "operators": [{"operator": o, "received": money(f.get(key("operators", o, "received"), ZERO)),
+                       "spent": money(f.get(key("operators", o, "spent"), ZERO))} for o in _names(f, "operators")],
+        "provinces": [{"province": p, "disbursed": money(f.get(key("provinces", p, "disbursed"), ZERO)),
+                       "spent": money(f.get(key("provinces", p, "spent"), ZERO))} for p in _names(f, "provinces")],
+        "trend": [{"period": str(tp), **{m: money(f.get(key("trend", tp, m), ZERO)) for m in ("committed", "disbursed", "spent")}}
+                  for tp in trend_periods(kind, period)],
+        "missing_rates": [{"currency": m.currency, "date": m.on.isoformat(), "message": str(m)} for m in computed.missing_rates],
+    })
+    doc.update(extras or {})
+    return doc
+
+
+def flatten(doc: dict[str, Any]) -> dict[str, str]:
+    """Return every figure of a summary JSON by its key, for comparing two versions."""
+    flat: dict[str, str] = {}
+    for name, value in doc.get("totals", {}).items():
+        flat[key("totals", name)] = value
+    for name, value in doc.get("national", {}).items():
+        flat[key("national", name)] = value
+    for table, label in (("pillars", "pillar"), ("donors", "donor"), ("operators", "operator"),
+                         ("provinces", "province"), ("trend", "period")):
+        for row in doc.get(table, []):
+            for name, value in row.items():
+                if name != label:
+                    flat[key(table, row[label], name)] = value
+    return flat
+
+
+def differences(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """Return the figures that differ between two versions: (key, old, new), in key order."""
+    a, b = flatten(old), flatten(new)
+    zero = {None, "0.00"}
+    return [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b))
+            if a.get(k) != b.get(k) and not (a.get(k) in zero and b.get(k) in zero)]

@@ -1,0 +1,377 @@
+"""The stored records of the working group: SQLModel tables."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlmodel import Field, SQLModel
+
+from .db import ScaledDecimal
+
+AMOUNT_SCALE = 4  # enough for every ISO 4217 minor unit
+RATE_SCALE = 10
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def amount_field(**kw: Any) -> Any:
+    return Field(sa_type=ScaledDecimal(AMOUNT_SCALE), **kw)
+
+
+ORGANISATION_KINDS = (
+    "donor", "multilateral", "ngo", "national-operator", "commercial", "foundation", "government",
+)
+ROLES = ("admin", "co-chair", "operator", "reviewer")
+
+
+# --- reference data --------------------------------------------------------------------
+
+class Pillar(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=20)
+    name_en: str = Field(max_length=100)
+    name_lo: str = Field(max_length=100)
+    sort_order: int = 0
+
+
+class Province(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=10)  # LA-XX or "national"
+    name_en: str = Field(max_length=100)
+    name_lo: str = Field(max_length=100)
+    aliases: str = Field(default="", max_length=400)  # ";"-separated other spellings
+
+
+class Organisation(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=30)
+    country: Optional[str] = Field(default=None, max_length=2)
+    contact: Optional[str] = Field(default=None, max_length=300)
+    merged_into_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+
+class OrganisationAlias(SQLModel, table=True):
+    __tablename__ = "organisation_alias"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    alias: str = Field(max_length=200)
+    key: str = Field(max_length=200, unique=True)  # normalised for matching
+
+
+# --- money from donors -----------------------------------------------------------------
+
+class ImportBatch(SQLModel, table=True):
+    __tablename__ = "import_batch"
+    __table_args__ = (sa.UniqueConstraint("kind", "sha256"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # register | return | rates
+    sha256: str = Field(max_length=64)
+    filename: str = Field(max_length=255)
+    imported_at: datetime = Field(default_factory=utcnow)
+    imported_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    rolled_back_at: Optional[datetime] = None
+    summary: str = Field(default="", max_length=1000)
+
+
+class Pledge(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=60, unique=True)
+    donor_id: int = Field(foreign_key="organisation.id", index=True)
+    recipient_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
+    announced_on: date
+    announced_at: str = Field(default="", max_length=200)  # SWG meeting, bilateral letter ...
+    currency: str = Field(max_length=3)
+    ccm_specific: bool = False
+    notes: str = Field(default="", max_length=2000)
+    cancelled_at: Optional[datetime] = None
+    import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PledgeLine(SQLModel, table=True):
+    __tablename__ = "pledge_line"
+    __table_args__ = (sa.UniqueConstraint("pledge_id", "year", "pillar_code"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pledge_id: int = Field(foreign_key="pledge.id", index=True)
+    year: int = Field(index=True)
+    pillar_code: str = Field(foreign_key="pillar.code")
+    amount: Decimal = amount_field()
+
+
+class Commitment(SQLModel, table=True):
+    """A signed agreement between a donor and a recipient."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=60, unique=True)
+    pledge_id: Optional[int] = Field(default=None, foreign_key="pledge.id", index=True)
+    donor_id: int = Field(foreign_key="organisation.id", index=True)
+    recipient_id: int = Field(foreign_key="organisation.id")
+    signed_on: date = Field(index=True)
+    start_on: date
+    end_on: date
+    pillar_code: str = Field(foreign_key="pillar.code")
+    amount: Decimal = amount_field()
+    currency: str = Field(max_length=3)
+    notes: str = Field(default="", max_length=2000)
+    cancelled_at: Optional[datetime] = None
+    import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Disbursement(SQLModel, table=True):
+    """Money paid by a donor (donor-side record)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    agreement_ref: Optional[str] = Field(default=None, max_length=60, index=True)
+    commitment_id: Optional[int] = Field(default=None, foreign_key="commitment.id")
+    pledge_id: Optional[int] = Field(default=None, foreign_key="pledge.id", index=True)
+    donor_id: int = Field(foreign_key="organisation.id", index=True)
+    recipient_id: int = Field(foreign_key="organisation.id", index=True)
+    via_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
+    paid_on: date = Field(index=True)
+    pillar_code: str = Field(foreign_key="pillar.code")
+    province_code: Optional[str] = Field(default=None, foreign_key="province.code")
+    amount: Decimal = amount_field()
+    currency: str = Field(max_length=3)
+    notes: str = Field(default="", max_length=2000)
+    cancelled_at: Optional[datetime] = None
+    import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Requirement(SQLModel, table=True):
+    """A costed need of the national work plan for a year and pillar."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    pillar_code: str = Field(foreign_key="pillar.code")
+    amount: Decimal = amount_field()
+    currency: str = Field(max_length=3)
+    source: str = Field(default="", max_length=300)
+    superseded_by_id: Optional[int] = Field(default=None, foreign_key="requirement.id")
+    cancelled_at: Optional[datetime] = None  # issue 4: a requirement is cancelled, never deleted
+    import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- operator returns ------------------------------------------------------------------
+
+class OperatorReturn(SQLModel, table=True):
+    __tablename__ = "operator_return"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    operator_id: int = Field(foreign_key="organisation.id", index=True)
+    quarter: str = Field(max_length=7, index=True)  # 2025-Q3
+    version_no: int = 1
+    superseded_by_id: Optional[int] = Field(default=None, foreign_key="operator_return.id")
+    prepared_by: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=254)
+    submitted_on: Optional[date] = None
+    filename: str = Field(default="", max_length=255)
+    sha256: str = Field(default="", max_length=64, index=True)
+    uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class ReturnReceipt(SQLModel, table=True):
+    __tablename__ = "return_receipt"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="operator_return.id", index=True)
+    row: int = 0
+    received_on: date
+    donor_id: int = Field(foreign_key="organisation.id")
+    via_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
+    agreement_ref: Optional[str] = Field(default=None, max_length=60)
+    pillar_code: str = Field(foreign_key="pillar.code")
+    province_code: Optional[str] = Field(default=None, foreign_key="province.code")
+    amount: Decimal = amount_field()
+    currency: str = Field(max_length=3)
+    notes: str = Field(default="", max_length=2000)
+
+
+class ReturnExpenditure(SQLModel, table=True):
+    __tablename__ = "return_expenditure"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="operator_return.id", index=True)
+    row: int = 0
+    pillar_code: str = Field(foreign_key="pillar.code")
+    province_code: str = Field(foreign_key="province.code")
+    amount: Decimal = amount_field()
+    currency: str = Field(max_length=3)
+    notes: str = Field(default="", max_length=2000)
+
+
+class ReturnOutput(SQLModel, table=True):
+    __tablename__ = "return_output"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="operator_return.id", index=True)
+    row: int = 0
+    pillar_code: str = Field(foreign_key="pillar.code")
+    province_code: str = Field(foreign_key="province.code")
+    indicator: str = Field(max_length=60)
+    value: Decimal = amount_field()
+    notes: str = Field(default="", max_length=2000)
+
+
+# --- exchange rates, people, audit -----------------------------------------------------
+
+class ExchangeRate(SQLModel, table=True):
+    __tablename__ = "exchange_rate"
+    __table_args__ = (sa.UniqueConstraint("currency", "rate_date", "source"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    rate_date: date = Field(index=True)
+    currency: str = Field(max_length=3, index=True)
+    units_per_usd: Decimal = Field(sa_type=ScaledDecimal(RATE_SCALE))
+    source: str = Field(max_length=200)
+    import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(UserMixin, SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    password_hash: str = Field(default="", max_length=255)
+    roles: str = Field(default="", max_length=100)  # space-separated
+    organisation_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def role_set(self) -> set[str]:
+        return set(self.roles.split())
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a disabled user cannot log in or stay logged in
+        return self.active
+
+    def get_id(self) -> str:
+        # The hash's tail makes a password change end every other session of the user.
+        return f"{self.id}.{self.password_hash[-16:]}"
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    actor: str = Field(default="", max_length=254)  # e-mail, or "cli" / "scheduler"
+    via: str = Field(default="", max_length=20)  # form | import | cli | scheduler | migration
+    action: str = Field(max_length=10)  # insert | update | delete
+    entity: str = Field(max_length=50, index=True)
+    entity_id: str = Field(max_length=50)
+    before: Optional[str] = None  # JSON
+    after: Optional[str] = None  # JSON
+
+
+class JobRun(SQLModel, table=True):
+    """A scheduled job's claim on one period, so no job runs twice for the same period."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (sa.UniqueConstraint("job", "period"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    job: str = Field(max_length=60)
+    period: str = Field(max_length=20)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: Optional[datetime] = None
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A login attempt, kept to throttle guessing per account and per address across workers."""
+
+    __tablename__ = "login_attempt"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    address: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    succeeded: bool = False
+
+
+class Setting(SQLModel, table=True):
+    """An application setting an admin can change (for example public summaries)."""
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(default="", max_length=500)
+
+
+# --- operator returns and reconciliation (issue 5) ---
+
+class ReconciliationDecision(SQLModel, table=True):
+    """A co-chair's decision that a receipt is (confirm) or is not (reject) a disbursement's money."""
+
+    __tablename__ = "reconciliation_decision"
+    __table_args__ = (sa.UniqueConstraint("receipt_id", "disbursement_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    receipt_id: int = Field(foreign_key="return_receipt.id", index=True)
+    disbursement_id: int = Field(foreign_key="disbursement.id", index=True)
+    decision: str = Field(max_length=10)  # confirm | reject
+    note: str = Field(default="", max_length=500)
+    decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    decided_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+# --- summaries (issue 6) ---
+
+class SummaryReport(SQLModel, table=True):
+    """A TWG (pillar, quarter) or SWG (half-year) summary: its live draft and its published versions."""
+
+    __tablename__ = "summary_report"
+    __table_args__ = (sa.UniqueConstraint("kind", "period", "pillar_code"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=3)  # twg | swg
+    period: str = Field(max_length=7)  # 2025-Q3 | 2025-H1
+    pillar_code: str = Field(default="", max_length=20)  # "" for an SWG summary
+    narrative: str = Field(default="", sa_type=sa.Text)  # the co-chairs' narrative, drafted before publishing
+    decisions: str = Field(default="", sa_type=sa.Text)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SummaryVersion(SQLModel, table=True):
+    """A published summary, frozen: its figures, the records and the rates they were computed from."""
+
+    __tablename__ = "summary_version"
+    __table_args__ = (sa.UniqueConstraint("report_id", "number"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="summary_report.id", index=True)
+    number: int
+    published_at: datetime = Field(default_factory=utcnow)
+    published_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    published_by: str = Field(default="", max_length=254)
+    figures_json: str = Field(sa_type=sa.Text)
+    records_json: str = Field(sa_type=sa.Text)
+    rates_json: str = Field(sa_type=sa.Text)
+    narrative: str = Field(default="", sa_type=sa.Text)
+    decisions: str = Field(default="", sa_type=sa.Text)
+
+
+class SummaryComment(SQLModel, table=True):
+    """A reviewer's comment on a summary's draft."""
+
+    __tablename__ = "summary_comment"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="summary_report.id", index=True)
+    after_version: int = 0  # the draft that followed this published version (0: before the first)
+    author_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    author: str = Field(default="", max_length=254)
+    body: str = Field(max_length=4000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewerPillar(SQLModel, table=True):
+    """A pillar a reviewer follows: its TWG drafts are theirs to read and comment on."""
+
+    __tablename__ = "reviewer_pillar"
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    pillar_code: str = Field(foreign_key="pillar.code", primary_key=True, max_length=20)

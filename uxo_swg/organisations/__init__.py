@@ -1,0 +1,1 @@
+"""Donors, channels and operators: list, search, create, edit and merge."""

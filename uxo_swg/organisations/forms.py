@@ -1,0 +1,57 @@
+"""Forms for organisations: kind from the spec's list, country by pycountry, aliases one per line."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..models import ORGANISATION_KINDS
+
+
+def country_code(text: str) -> str | None:
+    """Return the ISO 3166 alpha-2 code of a country written as a code or a name, or None."""
+    import pycountry
+
+    try:
+        return pycountry.countries.lookup(text.strip()).alpha_2
+    except LookupError:
+        return None
+
+
+class OrganisationForm(FlaskForm):
+    version = HiddenField()
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    kind = SelectField("Kind", choices=[SelectChoice(k) for k in ORGANISATION_KINDS], validators=[DataRequired()])
+    country = StringField("Country", validators=[Length(max=60)], description="ISO 3166 code (JP) or name (Japan); blank if none")
+    contact = StringField("Contact", validators=[Length(max=300)])
+    aliases = TextAreaField("Aliases", description="other names people write for it, one per line")
+    submit = SubmitField("Save organisation")
+
+    def validate_country(self, field: StringField) -> None:
+        if field.data and field.data.strip() and country_code(field.data) is None:
+            raise ValidationError(f"{field.data.strip()!r} is not a country: write its ISO 3166 code (JP) or its name (Japan)")
+
+    def validate_aliases(self, field: TextAreaField) -> None:
+        if any(len(a.strip()) > 200 for a in (field.data or "").splitlines()):
+            raise ValidationError("an alias may have at most 200 characters")
+
+    def alias_list(self) -> list[str]:
+        seen, out = set(), []
+        for alias in (self.aliases.data or "").splitlines():
+            if alias.strip() and alias.strip().casefold() not in seen:
+                seen.add(alias.strip().casefold())
+                out.append(alias.strip())
+        return out
+
+    def version_number(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class MergeForm(FlaskForm):
+    version = HiddenField()
+    survivor_id = SelectField("Merge into", coerce=int, validators=[DataRequired(message="choose the record that stays")])
+    submit = SubmitField("Merge")

@@ -1,0 +1,93 @@
+"""Organisations: list and search, record, change, merge."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from ..db import get_session
+from ..models import ORGANISATION_KINDS, Organisation
+from ..permissions import roles_required
+from ..pledges.queries import active_organisations
+from .forms import MergeForm, OrganisationForm, country_code
+from .services import ActionRefused, Conflict, OrganisationData, aliases_of, merge_organisations, save_organisation, search_organisations
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+EDITORS = ("admin", "co-chair")
+
+
+@bp.get("/")
+@roles_required(*EDITORS)
+def index():
+    session = get_session()
+    text = request.args.get("q", "")
+    kind = request.args.get("kind") if request.args.get("kind") in ORGANISATION_KINDS else None
+    orgs = search_organisations(text, kind, session=session)
+    names = {o.id: o.name for o in active_organisations(session=session)}
+    return render_template("organisations/index.html", orgs=orgs, q=text, kind=kind, kinds=ORGANISATION_KINDS,
+                           names=names, aliases={o.id: [a.alias for a in aliases_of(o.id, session=session)] for o in orgs})
+
+
+def _save(form: OrganisationForm, org: Organisation | None):
+    data = OrganisationData(name=form.name.data.strip(), kind=form.kind.data,
+                            country=country_code(form.country.data) if (form.country.data or "").strip() else None,
+                            contact=(form.contact.data or "").strip() or None, aliases=form.alias_list())
+    saved = save_organisation(data, session=get_session(), org_id=org.id if org else None,
+                              version=form.version_number() if org else None)
+    flash(f"{saved.name} saved.", "info")
+    return redirect(url_for("organisations.index", q=saved.name))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def create():
+    return _form(None)
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(org_id: int):
+    return _form(get_session().get(Organisation, org_id) or abort(404))
+
+
+def _form(org: Organisation | None):
+    session = get_session()
+    form = OrganisationForm(obj=org) if request.method == "GET" and org else OrganisationForm()
+    if request.method == "GET" and org:
+        form.aliases.data = "\n".join(a.alias for a in aliases_of(org.id, session=session))
+        form.version.data = org.version
+    error = None
+    if form.validate_on_submit():
+        try:
+            return _save(form, org)
+        except (ActionRefused, Conflict) as refused:
+            session.rollback()
+            error = str(refused)
+    merge = None
+    if org is not None and not org.merged_into_id:
+        merge = MergeForm(version=org.version)
+        merge.survivor_id.choices = [(0, "(choose)")] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
+    status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
+    return render_template("organisations/form.html", form=form, org=org, error=error, merge=merge), status
+
+
+@bp.post("/<int:org_id>/merge")
+@roles_required(*EDITORS)
+def merge(org_id: int):
+    session = get_session()
+    org = session.get(Organisation, org_id) or abort(404)
+    form = MergeForm()
+    form.survivor_id.choices = [(0, "(choose)")] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
+    if not form.validate_on_submit():
+        flash("Choose the organisation that stays.", "error")
+        return redirect(url_for("organisations.edit", org_id=org_id))
+    try:
+        version = int(form.version.data)
+    except (TypeError, ValueError):
+        version = None
+    try:
+        survivor = merge_organisations(org_id, form.survivor_id.data, session=session, merged_version=version)
+    except (ActionRefused, Conflict) as refused:
+        session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for("organisations.edit", org_id=org_id))
+    flash(f"{org.name} merged into {survivor.name}: its records now name {survivor.name}, and {org.name!r} is an alias.", "info")
+    return redirect(url_for("organisations.index", q=survivor.name))

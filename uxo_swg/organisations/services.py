@@ -1,0 +1,124 @@
+"""Organisations: record, change (with optimistic locking) and merge two records of one organisation."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, or_, select
+
+from ..domain.reference import normalise
+from ..models import (
+    Commitment, Disbursement, OperatorReturn, Organisation, OrganisationAlias, Pledge, ReturnReceipt, User,
+)
+from ..pledges.services import ActionRefused, Conflict, check_version
+
+__all__ = ["ActionRefused", "Conflict", "OrganisationData", "save_organisation", "merge_organisations", "search_organisations"]
+
+#: Every column that names an organisation, moved to the survivor by a merge.
+REFERENCES = [
+    (Pledge, "donor_id"), (Pledge, "recipient_id"), (Commitment, "donor_id"), (Commitment, "recipient_id"),
+    (Disbursement, "donor_id"), (Disbursement, "recipient_id"), (Disbursement, "via_id"),
+    (ReturnReceipt, "donor_id"), (ReturnReceipt, "via_id"), (OperatorReturn, "operator_id"), (User, "organisation_id"),
+    (OrganisationAlias, "organisation_id"),
+]
+
+
+@dataclass
+class OrganisationData:
+    """What the organisation form gives."""
+
+    name: str
+    kind: str
+    country: str | None
+    contact: str | None
+    aliases: list[str]
+
+
+def search_organisations(text: str, kind: str | None, *, session: Session) -> list[Organisation]:
+    """Return the organisations whose name or alias contains the text (any case), merged ones last."""
+    query = select(Organisation)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    if text.strip():
+        key = normalise(text)
+        aliased = select(OrganisationAlias.organisation_id).where(col(OrganisationAlias.key).contains(key))
+        query = query.where(or_(col(Organisation.name).ilike(f"%{text.strip()}%"), col(Organisation.id).in_(aliased)))
+    return list(session.exec(query.order_by(col(Organisation.merged_into_id).is_not(None), Organisation.name)).all())
+
+
+def aliases_of(org_id: int, *, session: Session) -> list[OrganisationAlias]:
+    """Return the organisation's aliases."""
+    return list(session.exec(select(OrganisationAlias).where(OrganisationAlias.organisation_id == org_id)
+                             .order_by(OrganisationAlias.alias)).all())
+
+
+def _check_names(data: OrganisationData, own_id: int | None, *, session: Session) -> None:
+    for text in [data.name, *data.aliases]:
+        key = normalise(text)
+        if not key:
+            raise ActionRefused(f"{text!r} is not a usable name")
+        for org in session.exec(select(Organisation).where(Organisation.id != (own_id or 0))).all():
+            if normalise(org.name) == key:
+                raise ActionRefused(f"{text!r} is already the name of {org.name!r}")
+        alias = session.exec(select(OrganisationAlias).where(OrganisationAlias.key == key)).first()
+        if alias is not None and alias.organisation_id != own_id:
+            owner = session.get(Organisation, alias.organisation_id)
+            raise ActionRefused(f"{text!r} is already an alias of {owner.name!r}")
+
+
+def save_organisation(data: OrganisationData, *, session: Session, org_id: int | None = None,
+                      version: int | None = None) -> Organisation:
+    """Record a new organisation or change one; its aliases become exactly the given ones."""
+    if org_id is None:
+        org = Organisation(name=data.name, kind=data.kind)
+    else:
+        org = session.get(Organisation, org_id, with_for_update=True)
+        if org is None:
+            raise ActionRefused("no such organisation")
+        check_version(org, version, session=session)
+        if org.merged_into_id:
+            raise ActionRefused("this organisation was merged into another: change the surviving record")
+        org.version += 1
+    _check_names(data, org_id, session=session)
+    org.name, org.kind, org.country, org.contact = data.name, data.kind, data.country, data.contact
+    session.add(org)
+    session.flush()
+    wanted = {normalise(a): a for a in data.aliases if normalise(a) != normalise(data.name)}
+    for alias in aliases_of(org.id, session=session):
+        if alias.key in wanted:
+            alias.alias = wanted.pop(alias.key)
+            session.add(alias)
+        else:
+            session.delete(alias)  # the audit log keeps it
+    session.add_all(OrganisationAlias(organisation_id=org.id, alias=a, key=k) for k, a in wanted.items())
+    session.commit()
+    return org
+
+
+def merge_organisations(merged_id: int, survivor_id: int, *, session: Session, merged_version: int | None = None) -> Organisation:
+    """Move every reference of one record to the other, keep it as merged, make its name an alias."""
+    if merged_id == survivor_id:
+        raise ActionRefused("choose two different organisations")
+    merged = session.get(Organisation, merged_id, with_for_update=True)
+    survivor = session.get(Organisation, survivor_id, with_for_update=True)
+    if merged is None or survivor is None:
+        raise ActionRefused("no such organisation")
+    check_version(merged, merged_version, session=session)
+    if merged.merged_into_id or survivor.merged_into_id:
+        raise ActionRefused("one of the two is already merged into another organisation")
+    for model, column in REFERENCES:
+        for record in session.exec(select(model).where(getattr(model, column) == merged.id)).all():
+            setattr(record, column, survivor.id)
+            if hasattr(record, "version") and model is not OrganisationAlias:
+                record.version += 1
+            session.add(record)
+    session.flush()
+    key = normalise(merged.name)
+    if key != normalise(survivor.name) and session.exec(select(OrganisationAlias).where(OrganisationAlias.key == key)).first() is None:
+        session.add(OrganisationAlias(organisation_id=survivor.id, alias=merged.name, key=key))
+    merged.merged_into_id = survivor.id
+    merged.version += 1
+    session.add(merged)
+    survivor.version += 1
+    session.add(survivor)
+    session.commit()
+    return survivor

@@ -1,0 +1,1 @@
+"""The co-chairs' workspace: pledges, agreements, disbursements, requirements and the register import."""

@@ -1,0 +1,173 @@
+"""Forms of the workspace: amounts checked for their currency, dates, ISO 4217 codes and refs."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..domain.money import MoneyError, parse_amount, round_for_currency
+from ..rates import iso_currencies
+
+COMMON_CURRENCIES = ["USD", "EUR", "JPY", "GBP", "AUD", "NZD", "KRW", "CAD", "NOK", "CHF", "SEK", "DKK", "THB", "LAK"]
+REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/\-]*$")
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """Return the ISO 4217 codes, the working group's usual ones first."""
+    rest = sorted(iso_currencies() - set(COMMON_CURRENCIES))
+    return [(c, c) for c in COMMON_CURRENCIES + rest]
+
+
+def plain_amount(amount: Decimal, currency: str) -> str:
+    """Return the amount as a form shows it: no separators, the currency's decimals (1000000.00)."""
+    return str(round_for_currency(amount, currency))
+
+
+def valid_ref(_form: object, field: StringField) -> None:
+    if field.data and not REF_PATTERN.match(field.data):
+        raise ValidationError("use letters, digits, spaces and . _ / - only (for example PL-2025-004)")
+
+
+def amount_in(currency_field: str, required: bool = True):
+    """Return a validator: the field is a positive amount with no more decimals than the currency has."""
+
+    def check(form: Form, field: StringField) -> None:
+        text = (field.data or "").strip()
+        if not text:
+            if required:
+                raise ValidationError("enter the amount")
+            return
+        currency = getattr(form, currency_field, None)
+        code = (currency.data if currency is not None else None) or "USD"
+        try:
+            amount = parse_amount(text, code)
+        except MoneyError as error:
+            raise ValidationError(str(error)) from None
+        if amount <= 0:
+            raise ValidationError("the amount must be positive; cancel a record instead of entering a negative amount")
+        field.amount = amount
+
+    return check
+
+
+class _Versioned(FlaskForm):
+    version = HiddenField()
+
+    def version_number(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class LineForm(Form):
+    """One yearly line of a pledge: year, pillar, amount (in the pledge's currency)."""
+
+    year = IntegerField("Year", validators=[Optional(), NumberRange(min=1990, max=2100, message="a year between 1990 and 2100")])
+    pillar = SelectField("Pillar", validators=[Optional()])
+    amount = StringField("Amount", validators=[Optional(), Length(max=30)])
+
+    def is_blank(self) -> bool:
+        return not self.year.data and not (self.amount.data or "").strip()
+
+
+class PledgeForm(_Versioned):
+    ref = StringField("Pledge ref", validators=[DataRequired(), Length(max=60), valid_ref])
+    donor_id = SelectField("Donor", coerce=int, validators=[DataRequired(message="choose the donor")])
+    recipient_id = SelectField("Recipient (if the donor named one)", coerce=int, default=0)
+    announced_on = DateField("Announced on", validators=[InputRequired(message="enter a date such as 2025-03-31")])
+    announced_at = StringField("Announced at", validators=[Length(max=200)],
+                               description="SWG meeting, bilateral letter, exchange of notes ...")
+    currency = SelectField("Currency (the donor's)", validators=[DataRequired()])
+    ccm_specific = BooleanField("Specific to the Convention on Cluster Munitions")
+    notes = TextAreaField("Notes", validators=[Length(max=2000)])
+    lines = FieldList(FormField(LineForm), min_entries=6)
+    submit = SubmitField("Save pledge")
+
+    def validate_lines(self, field: FieldList) -> None:
+        filled = 0
+        for entry in field.entries:
+            line = entry.form
+            if line.is_blank():
+                continue
+            filled += 1
+            if not line.year.data:
+                line.year.errors.append("enter the year")
+            if not line.pillar.data:
+                line.pillar.errors.append("choose the pillar")
+            try:
+                amount_in("currency")(self, line.amount)
+            except ValidationError as error:
+                line.amount.errors.append(str(error))
+        if not filled:
+            raise ValidationError("enter at least one line: a year, a pillar and an amount")
+        if any(entry.form.year.errors or entry.form.pillar.errors or entry.form.amount.errors for entry in field.entries):
+            raise ValidationError("correct the lines marked below")
+
+    def line_values(self) -> list[tuple[int, str, Decimal]]:
+        return [(e.form.year.data, e.form.pillar.data, e.form.amount.amount) for e in self.lines.entries if not e.form.is_blank()]
+
+
+class CommitmentForm(_Versioned):
+    ref = StringField("Agreement ref", validators=[DataRequired(), Length(max=60), valid_ref])
+    pledge_id = SelectField("Pledge (if known)", coerce=int, default=0)
+    donor_id = SelectField("Donor", coerce=int, validators=[DataRequired(message="choose the donor")])
+    recipient_id = SelectField("Recipient", coerce=int, validators=[DataRequired(message="choose the recipient")])
+    signed_on = DateField("Signed on", validators=[InputRequired(message="enter a date such as 2025-03-31")])
+    start_on = DateField("Starts on", validators=[InputRequired(message="enter a date such as 2025-01-01")])
+    end_on = DateField("Ends on", validators=[InputRequired(message="enter a date such as 2026-06-30")])
+    pillar_code = SelectField("Pillar", validators=[DataRequired()])
+    currency = SelectField("Currency", validators=[DataRequired()])
+    amount = StringField("Amount", validators=[amount_in("currency")])
+    notes = TextAreaField("Notes", validators=[Length(max=2000)])
+    submit = SubmitField("Save agreement")
+
+    def validate_end_on(self, field: DateField) -> None:
+        if field.data and self.start_on.data and field.data < self.start_on.data:
+            raise ValidationError("the agreement cannot end before it starts")
+
+
+class DisbursementForm(_Versioned):
+    commitment_id = SelectField("Agreement (if known)", coerce=int, default=0)
+    pledge_id = SelectField("Pledge (if known)", coerce=int, default=0)
+    donor_id = SelectField("Donor", coerce=int, validators=[DataRequired(message="choose the donor")])
+    recipient_id = SelectField("Recipient", coerce=int, validators=[DataRequired(message="choose the recipient")])
+    via_id = SelectField("Via (channel, if any)", coerce=int, default=0)
+    paid_on = DateField("Paid on", validators=[InputRequired(message="enter a date such as 2025-03-31")])
+    pillar_code = SelectField("Pillar", validators=[DataRequired()])
+    province_code = SelectField("Province", default="")
+    currency = SelectField("Currency", validators=[DataRequired()])
+    amount = StringField("Amount", validators=[amount_in("currency")])
+    notes = TextAreaField("Notes", validators=[Length(max=2000)])
+    submit = SubmitField("Save disbursement")
+
+    def validate_paid_on(self, field: DateField) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError("a payment cannot be in the future")
+
+
+class RequirementForm(_Versioned):
+    year = IntegerField("Year", validators=[InputRequired(message="enter the year"), NumberRange(min=1990, max=2100)])
+    pillar_code = SelectField("Pillar", validators=[DataRequired()])
+    currency = SelectField("Currency", validators=[DataRequired()])
+    amount = StringField("Amount", validators=[amount_in("currency")])
+    source = StringField("Source", validators=[Length(max=300)], description="for example: National UXO work plan 2026")
+    submit = SubmitField("Save requirement")
+
+
+class RegisterForm(FlaskForm):
+    file = FileField("Pledge register (.xlsx)", validators=[FileRequired(message="choose the register workbook")])
+    submit = SubmitField("Check the file")
+
+
+class ConfirmForm(FlaskForm):
+    """Confirms an action on a record (cancel) or a previewed import; carries the version or the file's digest."""
+
+    version = HiddenField()
+    sha256 = HiddenField()
+    submit = SubmitField("Confirm")

@@ -1,0 +1,497 @@
+"""Importing the pledge register: validate the whole file, preview it, store it in one transaction.
+
+Rows are read and stored chunk by chunk inside one transaction, so memory stays flat
+however long the register is; a dry run (the preview) or a file with any error is rolled
+back, so nothing of it stays. Checks against what is already stored (a ref already used,
+rows of one pledge that disagree) are made per chunk with one query each.
+
+Re-importing: a file whose content (sha256) was imported before adds nothing. Rows
+identical to records already stored from another file are counted as unchanged, so an
+updated register that repeats last month's rows adds only the new ones. A rolled-back
+import keeps its batch (the sha256 stays unique per kind); importing the same file again
+revalidates it and reinstates the records the rollback cancelled, in the same batch.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from itertools import islice
+from typing import Any, Iterable, Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from importers.problems import Problem
+from importers.register import (
+    COMMITMENTS, DISBURSEMENTS, ORGANISATIONS, PLEDGES, REQUIREMENTS, RegisterReader,
+)
+from importers.workbook import MAX_FILE_BYTES, WorkbookRejected, inspect_xlsx, open_workbook
+
+from ..audit import log_bulk_insert, set_actor
+from ..directory import Directory
+from ..domain.money import round_for_currency
+from ..domain.reference import normalise
+from ..models import (
+    Commitment, Disbursement, ImportBatch, Organisation, OrganisationAlias, Pledge, PledgeLine, Requirement, utcnow,
+)
+from ..rates import iso_currencies
+
+CHUNK = 2000
+KIND = "register"
+
+
+@dataclass
+class ImportResult:
+    """What an import (or its preview) found and did."""
+
+    filename: str
+    sha256: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    batch_id: int | None = None
+    already_imported: bool = False
+    reinstated: bool = False
+    committed: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    def describe(self) -> str:
+        """Return one sentence saying what was (or would be) stored."""
+        if self.already_imported:
+            return f"{self.filename} was already imported (batch {self.batch_id}): nothing was added"
+        parts = [f"{n} {kind}" for kind, n in self.created.items() if n]
+        same = sum(self.unchanged.values())
+        text = ", ".join(parts) or "nothing new"
+        if same:
+            text += f"; {same} row(s) already recorded left unchanged"
+        if self.reinstated:
+            text = "records of the rolled-back import reinstated: " + text
+        return text
+
+
+class RollbackRefused(ValueError):
+    """An import batch that cannot be rolled back."""
+
+
+def import_register(data: bytes, filename: str, *, session: Session, actor: str, via: str = "import",
+                    user_id: int | None = None, commit: bool = True, max_bytes: int = MAX_FILE_BYTES) -> ImportResult:
+    """Validate the register workbook and, when `commit` and there is no error, store it in one transaction."""
+    result = ImportResult(filename=filename)
+    try:
+        book = inspect_xlsx(data, max_bytes)
+    except WorkbookRejected as rejected:
+        result.problems.append(Problem(str(rejected)))
+        return result
+    result.sha256 = hashlib.sha256(data).hexdigest()
+    previous = session.exec(select(ImportBatch).where(ImportBatch.kind == KIND, ImportBatch.sha256 == result.sha256)).first()
+    if previous is not None and previous.rolled_back_at is None:
+        result.already_imported, result.batch_id = True, previous.id
+        return result
+    set_actor(session, actor=actor, via=via, user_id=user_id)
+    try:
+        if previous is not None:
+            _reinstate(book, previous, result, session=session)
+        else:
+            batch = ImportBatch(kind=KIND, sha256=result.sha256, filename=filename[:255], imported_by_id=user_id)
+            session.add(batch)
+            session.flush()
+            result.batch_id = batch.id
+            _store(book, batch, result, session=session)
+            batch.summary = result.describe()[:1000]
+            session.add(batch)
+            session.flush()
+        if result.errors or not commit:
+            session.rollback()
+        else:
+            session.commit()
+            result.committed = True
+    except WorkbookRejected as rejected:
+        session.rollback()
+        result.problems.append(Problem(str(rejected)))
+    except BaseException:
+        session.rollback()
+        raise
+    if not result.committed and previous is None:
+        result.batch_id = None
+    return result
+
+
+def _reader(wb: Any, book: Any, session: Session) -> RegisterReader:
+    directory = Directory.load(session=session)
+    return RegisterReader(wb, book, find=lambda text: (o.id if (o := directory.find(text)) else None),
+                          unknown=directory.unknown_message, currencies=iso_currencies(), country=_country)
+
+
+def _country(text: str) -> str | None:
+    import pycountry
+
+    try:
+        return pycountry.countries.lookup(text.strip()).alpha_2
+    except LookupError:
+        return None
+
+
+def _chunks(rows: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the rows with one Core statement, audit them, and return their ids in order."""
+    if not rows:
+        return []
+    table = model.__table__
+    ids = list(session.connection().execute(
+        sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+    log_bulk_insert(session, table, rows, ids)
+    return ids
+
+
+def _bump(counter: dict[str, int], key: str, n: int = 1) -> None:
+    counter[key] = counter.get(key, 0) + n
+
+
+# --- storing --------------------------------------------------------------------------
+
+def _store(book: Any, batch: ImportBatch, result: ImportResult, *, session: Session) -> None:
+    with open_workbook(book) as wb:
+        reader = _reader(wb, book, session)
+        reader.problems = result.problems
+        reader.check_sheets()
+        if result.errors:
+            return
+        _store_organisations(reader, result, session=session)
+        reader = _reader(wb, book, session)  # the organisations just stored are known names now
+        reader.problems = result.problems
+        now = utcnow()
+        _store_pledges(reader, batch.id, now, result, session=session)
+        _store_commitments(reader, batch.id, now, result, session=session)
+        _store_disbursements(reader, batch.id, now, result, session=session)
+        _store_requirements(reader, batch.id, now, result, session=session)
+
+
+def _store_organisations(reader: RegisterReader, result: ImportResult, *, session: Session) -> None:
+    rows = reader.organisations()
+    if not rows:
+        return
+    orgs = {o.id: o for o in session.exec(select(Organisation)).all()}
+    by_key = {normalise(o.name): o for o in orgs.values()}
+    aliases = {a.key: a for a in session.exec(select(OrganisationAlias)).all()}
+    for row in rows:
+        key = normalise(row.name)
+        org = by_key.get(key) or (orgs[aliases[key].organisation_id] if key in aliases else None)
+        if org is None:
+            org = Organisation(name=row.name, kind=row.kind, country=row.country)
+            session.add(org)
+            session.flush()
+            orgs[org.id] = by_key[key] = org
+            _bump(result.created, "organisations")
+        elif (org.kind, org.country) != (row.kind, row.country or org.country):
+            org.kind, org.country = row.kind, row.country or org.country
+            org.version += 1
+            session.add(org)
+            _bump(result.created, "organisation updates")
+        else:
+            _bump(result.unchanged, "organisations")
+        for alias in row.aliases:
+            akey = normalise(alias)
+            owner = aliases[akey].organisation_id if akey in aliases else (by_key[akey].id if akey in by_key else None)
+            if owner is None:
+                aliases[akey] = OrganisationAlias(organisation_id=org.id, alias=alias, key=akey)
+                session.add(aliases[akey])
+            elif owner != org.id:
+                result.problems.append(Problem(f"the alias {alias!r} already names {orgs[owner].name!r}", ORGANISATIONS, row.row,
+                                               reader.label(ORGANISATIONS, "Aliases")))
+    session.flush()
+
+
+class _Recent(OrderedDict):
+    """A bounded memory of the row that created each recent ref, for messages only."""
+
+    def remember(self, key: str, row: int) -> None:
+        self[key] = row
+        if len(self) > 5000:
+            self.popitem(last=False)
+
+    def where(self, key: str) -> str:
+        return f"row {self[key]}" if key in self else "an earlier row"
+
+
+def _store_pledges(reader: RegisterReader, batch_id: int, now: datetime, result: ImportResult, *, session: Session) -> None:
+    problems = result.problems
+    first_rows = _Recent()
+    for chunk in _chunks(reader.pledges()):
+        refs = {r.ref for r in chunk}
+        stored = {p.ref: p for p in session.execute(
+            select(Pledge.id, Pledge.ref, Pledge.donor_id, Pledge.announced_on, Pledge.currency, Pledge.recipient_id,
+                   Pledge.cancelled_at, Pledge.import_batch_id).where(col(Pledge.ref).in_(refs))).all()}
+        ids = [p.id for p in stored.values()]
+        lines = {(ln.pledge_id, ln.year, ln.pillar_code): ln.amount for ln in session.execute(
+            select(PledgeLine.pledge_id, PledgeLine.year, PledgeLine.pillar_code, PledgeLine.amount)
+            .where(col(PledgeLine.pledge_id).in_(ids))).all()} if ids else {}
+        new_pledges: dict[str, dict[str, Any]] = {}
+        new_lines: list[tuple[str, dict[str, Any]]] = []
+        seen_lines: set[tuple[str, int, str]] = set()
+        for r in chunk:
+            header = (r.donor_id, r.announced_on, r.currency)
+            p = stored.get(r.ref)
+            if p is not None:
+                if p.cancelled_at is not None:
+                    problems.append(Problem(f"pledge ref {r.ref!r} belongs to a cancelled pledge: give this pledge another ref",
+                                            PLEDGES, r.row, reader.label(PLEDGES, "Pledge ref")))
+                    continue
+                if (p.donor_id, p.announced_on, p.currency) != header:
+                    where = first_rows.where(r.ref) if p.import_batch_id == batch_id else "the pledge already recorded"
+                    problems.append(Problem(
+                        f"this row gives pledge {r.ref!r} another donor, announcement date or currency than {where}: "
+                        "rows of one pledge must agree", PLEDGES, r.row, reader.label(PLEDGES, "Pledge ref")))
+                    continue
+                key = (p.id, r.year, r.pillar)
+                if key in lines:
+                    if p.import_batch_id == batch_id:
+                        problems.append(Problem(f"pledge {r.ref!r} already has a line for {r.year} and {r.pillar} on an earlier row",
+                                                PLEDGES, r.row, reader.label(PLEDGES, "Pillar")))
+                    elif lines[key] != r.amount:
+                        problems.append(Problem(f"pledge {r.ref!r} is recorded with {round_for_currency(lines[key], p.currency)} {p.currency} for {r.year} and "
+                                                f"{r.pillar}, not {r.amount}: change it in the workspace, where the change is audited",
+                                                PLEDGES, r.row, reader.label(PLEDGES, "Amount")))
+                    else:
+                        _bump(result.unchanged, "pledge lines")
+                    continue
+                if p.import_batch_id != batch_id:
+                    problems.append(Problem(f"pledge {r.ref!r} is already recorded without a line for {r.year} and {r.pillar}: "
+                                            "add the line in the workspace", PLEDGES, r.row, reader.label(PLEDGES, "Pledge ref")))
+                    continue
+            else:
+                pending = new_pledges.get(r.ref)
+                if pending is None:
+                    new_pledges[r.ref] = {
+                        "ref": r.ref, "donor_id": r.donor_id, "recipient_id": r.recipient_id, "announced_on": r.announced_on,
+                        "announced_at": "", "currency": r.currency, "ccm_specific": r.ccm_specific, "notes": r.notes,
+                        "cancelled_at": None, "import_batch_id": batch_id, "version": 1, "created_at": now}
+                    first_rows.remember(r.ref, r.row)
+                elif (pending["donor_id"], pending["announced_on"], pending["currency"]) != header:
+                    problems.append(Problem(
+                        f"this row gives pledge {r.ref!r} another donor, announcement date or currency than {first_rows.where(r.ref)}: "
+                        "rows of one pledge must agree", PLEDGES, r.row, reader.label(PLEDGES, "Pledge ref")))
+                    continue
+                if (r.ref, r.year, r.pillar) in seen_lines:
+                    problems.append(Problem(f"pledge {r.ref!r} already has a line for {r.year} and {r.pillar} on an earlier row",
+                                            PLEDGES, r.row, reader.label(PLEDGES, "Pillar")))
+                    continue
+            seen_lines.add((r.ref, r.year, r.pillar))
+            new_lines.append((r.ref, {"year": r.year, "pillar_code": r.pillar, "amount": r.amount}))
+        pledge_ids = dict(zip(new_pledges, _insert(session, Pledge, list(new_pledges.values()))))
+        for ref, p in stored.items():
+            pledge_ids[ref] = p.id
+        line_rows = [{"pledge_id": pledge_ids[ref], **values} for ref, values in new_lines]
+        _insert(session, PledgeLine, line_rows)
+        _bump(result.created, "pledges", len(new_pledges))
+        _bump(result.created, "pledge lines", len(line_rows))
+
+
+def _pledges_by_ref(session: Session, refs: set[str]) -> dict[str, Any]:
+    if not refs:
+        return {}
+    return {p.ref: p for p in session.execute(
+        select(Pledge.id, Pledge.ref, Pledge.donor_id, Pledge.cancelled_at).where(col(Pledge.ref).in_(refs))).all()}
+
+
+def _store_commitments(reader: RegisterReader, batch_id: int, now: datetime, result: ImportResult, *, session: Session) -> None:
+    problems = result.problems
+    first_rows = _Recent()
+    fields = ("donor_id", "recipient_id", "signed_on", "start_on", "end_on", "pillar_code", "amount", "currency")
+    for chunk in _chunks(reader.commitments()):
+        stored = {c.ref: c for c in session.execute(
+            select(Commitment.ref, Commitment.cancelled_at, Commitment.import_batch_id, *(getattr(Commitment, f) for f in fields))
+            .where(col(Commitment.ref).in_({r.ref for r in chunk}))).all()}
+        pledges = _pledges_by_ref(session, {r.pledge_ref for r in chunk if r.pledge_ref})
+        new: dict[str, dict[str, Any]] = {}
+        for r in chunk:
+            pledge = pledges.get(r.pledge_ref) if r.pledge_ref else None
+            if r.pledge_ref and pledge is None and r.pledge_ref in reader.failed_refs[PLEDGES]:
+                reader.failed_refs[COMMITMENTS].add(r.ref)
+                continue  # its pledge's rows have errors already reported
+            if r.pledge_ref and (pledge is None or pledge.cancelled_at is not None):
+                problems.append(Problem(f"no pledge has the ref {r.pledge_ref!r}" if pledge is None else
+                                        f"pledge {r.pledge_ref!r} is cancelled", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Pledge ref")))
+                continue
+            if pledge is not None and pledge.donor_id != r.donor_id:
+                problems.append(Problem(f"pledge {r.pledge_ref!r} was made by another donor", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Donor")))
+                continue
+            values = {"donor_id": r.donor_id, "recipient_id": r.recipient_id, "signed_on": r.signed_on, "start_on": r.start_on,
+                      "end_on": r.end_on, "pillar_code": r.pillar, "amount": r.amount, "currency": r.currency}
+            if r.ref in new:
+                problems.append(Problem(f"agreement {r.ref!r} is already given on {first_rows.where(r.ref)}", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Agreement ref")))
+                continue
+            if r.ref in stored:
+                c = stored[r.ref]
+                if c.import_batch_id == batch_id:
+                    problems.append(Problem(f"agreement {r.ref!r} is already given on {first_rows.where(r.ref)}", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Agreement ref")))
+                elif c.cancelled_at is not None:
+                    problems.append(Problem(f"agreement ref {r.ref!r} belongs to a cancelled agreement: give this one another ref",
+                                            COMMITMENTS, r.row, reader.label(COMMITMENTS, "Agreement ref")))
+                elif any(getattr(c, f) != values[f] for f in fields):
+                    problems.append(Problem(f"agreement {r.ref!r} is already recorded with other details: change it in the workspace",
+                                            COMMITMENTS, r.row, reader.label(COMMITMENTS, "Agreement ref")))
+                else:
+                    _bump(result.unchanged, "agreements")
+                continue
+            first_rows.remember(r.ref, r.row)
+            new[r.ref] = {"ref": r.ref, "pledge_id": pledge.id if pledge else None, **values, "notes": r.notes,
+                          "cancelled_at": None, "import_batch_id": batch_id, "version": 1, "created_at": now}
+        _insert(session, Commitment, list(new.values()))
+        _bump(result.created, "agreements", len(new))
+
+
+def _store_disbursements(reader: RegisterReader, batch_id: int, now: datetime, result: ImportResult, *, session: Session) -> None:
+    problems = result.problems
+    for chunk in _chunks(reader.disbursements()):
+        agreements = {c.ref: c for c in session.execute(
+            select(Commitment.id, Commitment.ref, Commitment.donor_id, Commitment.pledge_id, Commitment.cancelled_at)
+            .where(col(Commitment.ref).in_({r.agreement_ref for r in chunk if r.agreement_ref}))).all()}
+        pledges = _pledges_by_ref(session, {r.pledge_ref for r in chunk if r.pledge_ref})
+        identity = lambda d: (d.donor_id, d.recipient_id, d.via_id, d.paid_on, d.pillar_code, d.province_code,  # noqa: E731
+                              d.amount, d.currency, d.agreement_ref)
+        stored = {identity(d) for d in session.execute(
+            select(Disbursement.donor_id, Disbursement.recipient_id, Disbursement.via_id, Disbursement.paid_on,
+                   Disbursement.pillar_code, Disbursement.province_code, Disbursement.amount, Disbursement.currency,
+                   Disbursement.agreement_ref)
+            .where(col(Disbursement.paid_on).in_({r.paid_on for r in chunk}), col(Disbursement.cancelled_at).is_(None),
+                   (col(Disbursement.import_batch_id) != batch_id) | col(Disbursement.import_batch_id).is_(None))).all()}
+        new: list[dict[str, Any]] = []
+        for r in chunk:
+            agreement = agreements.get(r.agreement_ref) if r.agreement_ref else None
+            pledge = pledges.get(r.pledge_ref) if r.pledge_ref else None
+            if (r.pledge_ref and pledge is None and r.pledge_ref in reader.failed_refs[PLEDGES]) or (
+                    r.agreement_ref and agreement is None and r.agreement_ref in reader.failed_refs[COMMITMENTS]):
+                continue  # the rows it refers to have errors already reported
+            if r.pledge_ref and (pledge is None or pledge.cancelled_at is not None):
+                problems.append(Problem(f"no pledge has the ref {r.pledge_ref!r}" if pledge is None else
+                                        f"pledge {r.pledge_ref!r} is cancelled", DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Pledge ref")))
+                continue
+            if agreement is not None and agreement.cancelled_at is not None:
+                problems.append(Problem(f"agreement {r.agreement_ref!r} is cancelled", DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Agreement ref")))
+                continue
+            if agreement is not None and agreement.donor_id != r.donor_id:
+                problems.append(Problem(f"agreement {r.agreement_ref!r} was signed by another donor", DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Donor")))
+                continue
+            if pledge is not None and pledge.donor_id != r.donor_id:
+                problems.append(Problem(f"pledge {r.pledge_ref!r} was made by another donor", DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Donor")))
+                continue
+            if r.agreement_ref and agreement is None:
+                problems.append(Problem(f"no agreement with the ref {r.agreement_ref!r} is recorded: the payment keeps the ref, "
+                                        "unlinked", DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Agreement ref"), level="warning"))
+            values = {"agreement_ref": r.agreement_ref, "commitment_id": agreement.id if agreement else None,
+                      "pledge_id": pledge.id if pledge else (agreement.pledge_id if agreement else None),
+                      "donor_id": r.donor_id, "recipient_id": r.recipient_id, "via_id": r.via_id, "paid_on": r.paid_on,
+                      "pillar_code": r.pillar, "province_code": r.province, "amount": r.amount, "currency": r.currency,
+                      "notes": r.notes, "cancelled_at": None, "import_batch_id": batch_id, "version": 1, "created_at": now}
+            key = (r.donor_id, r.recipient_id, r.via_id, r.paid_on, r.pillar, r.province, r.amount, r.currency, r.agreement_ref)
+            if key in stored:
+                _bump(result.unchanged, "disbursements")
+                continue
+            new.append(values)
+        _insert(session, Disbursement, new)
+        _bump(result.created, "disbursements", len(new))
+
+
+def _store_requirements(reader: RegisterReader, batch_id: int, now: datetime, result: ImportResult, *, session: Session) -> None:
+    rows = list(reader.requirements())  # one row per year and pillar: a short list
+    if not rows:
+        return
+    active = {(q.year, q.pillar_code): q for q in session.exec(
+        select(Requirement).where(col(Requirement.superseded_by_id).is_(None), col(Requirement.cancelled_at).is_(None),
+                                  col(Requirement.year).in_({r.year for r in rows}))).all()}
+    for r in rows:
+        old = active.get((r.year, r.pillar))
+        if old is not None and (old.amount, old.currency) == (r.amount, r.currency):
+            _bump(result.unchanged, "requirements")
+            continue
+        new = Requirement(year=r.year, pillar_code=r.pillar, amount=r.amount, currency=r.currency, source=r.source,
+                          import_batch_id=batch_id, created_at=now)
+        session.add(new)
+        session.flush()
+        if old is not None:
+            old.superseded_by_id = new.id
+            old.version += 1
+            session.add(old)
+        _bump(result.created, "requirements")
+    session.flush()
+
+
+# --- rollback and reinstatement -------------------------------------------------------
+
+def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int | None = None) -> ImportBatch:
+    """Cancel every record the import created and mark it rolled back, in one transaction."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.kind != KIND:
+        raise RollbackRefused("no register import has that number")
+    if batch.rolled_back_at is not None:
+        raise RollbackRefused(f"import {batch.id} was already rolled back on {batch.rolled_back_at:%Y-%m-%d %H:%M}")
+    set_actor(session, actor=actor, via="form", user_id=user_id)
+    now = utcnow()
+    for model in (Pledge, Commitment, Disbursement, Requirement):
+        for record in session.exec(select(model).where(model.import_batch_id == batch.id, col(model.cancelled_at).is_(None))).all():
+            record.cancelled_at = now
+            record.version += 1
+            session.add(record)
+            if model is Requirement:
+                for older in session.exec(select(Requirement).where(Requirement.superseded_by_id == record.id)).all():
+                    older.superseded_by_id = None  # the requirement it replaced applies again
+                    older.version += 1
+                    session.add(older)
+    batch.rolled_back_at = now
+    session.add(batch)
+    session.commit()
+    return batch
+
+
+def _reinstate(book: Any, batch: ImportBatch, result: ImportResult, *, session: Session) -> None:
+    """Revalidate a rolled-back file and reinstate the records its rollback cancelled."""
+    result.batch_id = batch.id
+    with open_workbook(book) as wb:
+        reader = _reader(wb, book, session)
+        reader.problems = result.problems
+        reader.check_sheets()
+        reader.organisations()
+        for rows in (reader.pledges(), reader.commitments(), reader.disbursements(), reader.requirements()):
+            for _ in rows:
+                pass
+    if result.errors:
+        return
+    names = {Pledge: "pledges", Commitment: "agreements", Disbursement: "disbursements", Requirement: "requirements"}
+    for model, label in names.items():
+        records = session.exec(select(model).where(model.import_batch_id == batch.id,
+                                                   model.cancelled_at == batch.rolled_back_at)).all()
+        for record in records:
+            record.cancelled_at = None
+            record.version += 1
+            session.add(record)
+            if model is Requirement:
+                current = session.exec(select(Requirement).where(
+                    Requirement.year == record.year, Requirement.pillar_code == record.pillar_code,
+                    col(Requirement.superseded_by_id).is_(None), col(Requirement.cancelled_at).is_(None),
+                    Requirement.id != record.id)).all()
+                for older in current:
+                    older.superseded_by_id = record.id
+                    older.version += 1
+                    session.add(older)
+        _bump(result.created, label, len(records))
+    result.reinstated = True
+    batch.rolled_back_at = None
+    batch.imported_at = utcnow()
+    batch.summary = result.describe()[:1000]
+    session.add(batch)
+    session.flush()

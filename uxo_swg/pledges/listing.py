@@ -1,0 +1,99 @@
+"""What every list of the workspace shares: filters from the query string, sorting, pages, Excel export."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from flask import Response, request
+from sqlmodel import Session
+
+from ..exports import XLSX_MIMETYPE, add_sheet, new_workbook, workbook_bytes
+from .forms import currency_choices
+from .queries import STATUSES, Filters, active_organisations, pillars
+
+PAGE_SIZE = 50
+
+
+def filters_from_request() -> Filters:
+    """Return the filters given in the query string (bad values are ignored, not fatal)."""
+    def number(name: str) -> int | None:
+        value = request.args.get(name, type=int)
+        return value or None
+
+    status = request.args.get("status") or None
+    return Filters(year=number("year"), donor_id=number("donor"), pillar=request.args.get("pillar") or None,
+                   recipient_id=number("recipient"), status=status if status in STATUSES else None)
+
+
+@dataclass
+class Page:
+    """One page of a sorted list, with what the template needs to link to the others."""
+
+    items: list[Any]
+    number: int
+    pages: int
+    total_items: int
+    sort: str
+    descending: bool
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Return the current query string with some values changed (for links)."""
+        args = {k: v for k, v in request.args.items() if k not in ("page", "export")}
+        args.update({k: v for k, v in changes.items()})
+        return args
+
+    def sort_args(self, key: str) -> dict[str, Any]:
+        descending = key == self.sort and not self.descending
+        return self.args(sort=key, dir="desc" if descending else "asc", page=1)
+
+
+def paginate(items: list[Any], keys: dict[str, Callable[[Any], Any]], default: str) -> Page:
+    """Return the page asked for in the query string, sorted by the asked key (None values last)."""
+    sort = request.args.get("sort") if request.args.get("sort") in keys else default
+    descending = request.args.get("dir") == "desc"
+    key = keys[sort]
+    present = [i for i in items if key(i) is not None]
+    absent = [i for i in items if key(i) is None]
+    ordered = sorted(present, key=key, reverse=descending) + absent
+    pages = max((len(ordered) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    return Page(ordered[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, pages, len(ordered), sort, descending)
+
+
+def wants_export() -> bool:
+    return request.args.get("export") == "xlsx"
+
+
+def export(title: str, headers: Sequence[str], rows: list[Sequence[Any]], money_columns: Sequence[int]) -> Response:
+    """Return the list as an Excel download (every row that matches the filters, not one page)."""
+    wb = new_workbook()
+    add_sheet(wb, title, headers, rows, money_columns=money_columns)
+    filename = f"{title.lower().replace(' ', '-')}.xlsx"
+    return Response(workbook_bytes(wb), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def choices(form: Any, *, session: Session) -> dict[int, str]:
+    """Fill the form's organisation, pillar, province and currency choices; return names by id."""
+    from ..domain.reference import PROVINCE_NATIONAL, PROVINCES
+
+    orgs = [(o.id, o.name) for o in active_organisations(session=session)]
+    for name in ("donor_id", "recipient_id"):
+        if hasattr(form, name):
+            required = name == "donor_id" or not hasattr(form, "lines")
+            getattr(form, name).choices = ([] if required else [(0, "(none)")]) + orgs
+            if required:
+                getattr(form, name).choices = [(0, "(choose)")] + orgs
+    if hasattr(form, "via_id"):
+        form.via_id.choices = [(0, "(direct)")] + orgs
+    pillar_choices = [(p.code, p.name_en) for p in pillars(session=session)]
+    if hasattr(form, "pillar_code"):
+        form.pillar_code.choices = [("", "(choose)")] + pillar_choices
+    if hasattr(form, "lines"):
+        for entry in form.lines.entries:
+            entry.form.pillar.choices = [("", "")] + pillar_choices
+    if hasattr(form, "province_code"):
+        form.province_code.choices = [("", "(not given)")] + [(p.code, p.name_en) for p in (*PROVINCES, PROVINCE_NATIONAL)]
+    if hasattr(form, "currency"):
+        form.currency.choices = currency_choices()
+    return dict(orgs)

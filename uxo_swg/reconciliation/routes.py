@@ -1,0 +1,49 @@
+"""Reconciliation of operators' receipts with donor-side disbursements, per quarter (co-chairs)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..db import get_session
+from ..domain.periods import PeriodError, parse_quarter, quarter_of
+from ..permissions import roles_required
+from .forms import DecisionForm
+from .services import DecisionError, decide, reconcile
+
+bp = Blueprint("reconciliation", __name__, url_prefix="/reconciliation")
+
+
+def _quarter(text: str | None):
+    try:
+        return parse_quarter(text) if text else quarter_of(date.today()).shift(-1)
+    except PeriodError as error:
+        abort(400, description=str(error))
+
+
+@bp.get("/")
+@roles_required("admin", "co-chair")
+def index():
+    quarter = _quarter(request.args.get("quarter"))
+    return render_template("reconciliation/index.html", r=reconcile(quarter, session=get_session()), form=DecisionForm())
+
+
+@bp.post("/decide")
+@roles_required("admin", "co-chair")
+def decide_pair():
+    form = DecisionForm()
+    quarter = _quarter(form.quarter.data)
+    if not form.validate_on_submit():
+        problems = "; ".join(f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items())
+        flash(f"The decision was not recorded ({problems}).", "error")
+        return redirect(url_for("reconciliation.index", quarter=str(quarter)))
+    try:
+        decide(form.receipt_id.data, form.disbursement_id.data, form.decision.data, form.note.data or "",
+               session=get_session(), user=current_user)
+    except DecisionError as error:
+        flash(str(error), "error")
+    else:
+        verb = "confirmed as the same money" if form.decision.data == "confirm" else "rejected as a match"
+        flash(f"Receipt {form.receipt_id.data} and disbursement {form.disbursement_id.data} {verb}.", "info")
+    return redirect(url_for("reconciliation.index", quarter=str(quarter)))

@@ -1,0 +1,165 @@
+"""Reconciliation: operators' receipts against the co-chairs' donor-side disbursements (counting rule 5)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from ..domain.counting import Entry, match_receipts
+from ..domain.periods import Period
+from ..models import Disbursement, OperatorReturn, Organisation, ReconciliationDecision, ReturnReceipt, User, utcnow
+
+DECISIONS = ("confirm", "reject")
+#: A receipt may arrive this long after (or, booked early, before) the payment it is.
+WINDOW = timedelta(days=60)
+#: Suggested matches: same currency, amounts within this share of each other, dates within WINDOW.
+CLOSE_AMOUNT = Decimal("0.10")
+OPERATOR_KINDS = ("national-operator", "ngo", "commercial")
+
+
+class DecisionError(ValueError):
+    """A decision that cannot be recorded, with the reason."""
+
+
+def match_decisions(*, session: Session) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """Return the co-chairs' (receipt id, disbursement id) pairs: confirmed ones and rejected ones."""
+    confirmed: set[tuple[int, int]] = set()
+    rejected: set[tuple[int, int]] = set()
+    for rid, did, decision in session.exec(select(ReconciliationDecision.receipt_id, ReconciliationDecision.disbursement_id,
+                                                  ReconciliationDecision.decision)).all():
+        (confirmed if decision == "confirm" else rejected).add((rid, did))
+    return confirmed, rejected
+
+
+def decide(receipt_id: int, disbursement_id: int, decision: str, note: str, *, session: Session,
+           user: User) -> ReconciliationDecision:
+    """Record (or change) a co-chair's decision on a receipt and a disbursement; audited, committed."""
+    if decision not in DECISIONS:
+        raise DecisionError(f"{decision!r} is not a decision: confirm or reject")
+    receipt = session.get(ReturnReceipt, receipt_id)
+    disbursement = session.get(Disbursement, disbursement_id)
+    if receipt is None or disbursement is None:
+        raise DecisionError("that receipt or disbursement no longer exists: reload the page")
+    existing = session.exec(select(ReconciliationDecision).where(
+        ReconciliationDecision.receipt_id == receipt_id, ReconciliationDecision.disbursement_id == disbursement_id)).first()
+    if existing is None:
+        existing = ReconciliationDecision(receipt_id=receipt_id, disbursement_id=disbursement_id, decision=decision,
+                                          note=note[:500], decided_by_id=user.id)
+        session.add(existing)
+    elif (existing.decision, existing.note) != (decision, note[:500]):
+        existing.decision, existing.note = decision, note[:500]
+        existing.decided_by_id, existing.decided_at = user.id, utcnow()
+        existing.version += 1
+    session.commit()
+    return existing
+
+
+@dataclass
+class Pair:
+    """A receipt and the disbursement it was matched to, and whether a co-chair confirmed it."""
+
+    receipt: ReturnReceipt
+    disbursement: Disbursement
+    operator: str
+    confirmed: bool = False
+
+
+@dataclass
+class OpenReceipt:
+    """A receipt no disbursement matches, with the disbursements that look like it."""
+
+    receipt: ReturnReceipt
+    operator: str
+    suggestions: list[Disbursement] = field(default_factory=list)
+
+
+@dataclass
+class Reconciliation:
+    """The quarter's reconciliation: differing pairs, receipts with no record, unacknowledged payments."""
+
+    quarter: Period
+    names: dict[int, str]
+    matched: int = 0
+    differing: list[Pair] = field(default_factory=list)
+    open_receipts: list[OpenReceipt] = field(default_factory=list)
+    unacknowledged: list[Disbursement] = field(default_factory=list)
+    decisions: list[tuple[ReconciliationDecision, str]] = field(default_factory=list)
+
+
+def _disbursement_entry(d: Disbursement, names: dict[int, str]) -> Entry:
+    return Entry("disbursement", d.id, d.paid_on, d.pillar_code, d.amount, d.currency, donor=names.get(d.donor_id),
+                 recipient=names.get(d.recipient_id), via=names.get(d.via_id), agreement_ref=d.agreement_ref)
+
+
+def _receipt_entry(r: ReturnReceipt, operator_id: int, names: dict[int, str]) -> Entry:
+    return Entry("receipt", r.id, r.received_on, r.pillar_code, r.amount, r.currency, donor=names.get(r.donor_id),
+                 recipient=names.get(operator_id), via=names.get(r.via_id), agreement_ref=r.agreement_ref)
+
+
+def _looks_like(r: ReturnReceipt, operator_id: int, d: Disbursement) -> bool:
+    """Return whether a disbursement is a plausible match: same donor, operator or channel, close amount and date."""
+    if d.donor_id != r.donor_id or d.currency != r.currency:
+        return False
+    if not ({d.recipient_id, d.via_id} - {None}) & ({operator_id, r.via_id} - {None}):
+        return False
+    if abs(d.paid_on - r.received_on) > WINDOW:
+        return False
+    return abs(d.amount - r.amount) <= CLOSE_AMOUNT * max(d.amount, r.amount)
+
+
+def reconcile(quarter: Period, *, session: Session) -> Reconciliation:
+    """Return the quarter's reconciliation, with the co-chairs' decisions applied (as the summaries count)."""
+    orgs = session.exec(select(Organisation)).all()
+    names = {o.id: o.name for o in orgs}
+    start, end = quarter.start - WINDOW, quarter.end + WINDOW
+    receipts = session.exec(
+        select(ReturnReceipt, OperatorReturn.operator_id)
+        .join(OperatorReturn, col(ReturnReceipt.return_id) == col(OperatorReturn.id))
+        .where(col(OperatorReturn.superseded_by_id).is_(None), col(ReturnReceipt.received_on) >= start,
+               col(ReturnReceipt.received_on) <= end)).all()
+    operator_of = {r.id: oid for r, oid in receipts}
+    receipt_by_id = {r.id: r for r, _oid in receipts}
+    confirmed, rejected = match_decisions(session=session)
+    refs = {r.agreement_ref for r, _ in receipts if r.agreement_ref}
+    decided = {did for _rid, did in confirmed}
+    live = col(Disbursement.cancelled_at).is_(None)
+    nearby = (col(Disbursement.paid_on) >= start) & (col(Disbursement.paid_on) <= end)
+    disbursements = session.exec(select(Disbursement).where(
+        live, nearby | col(Disbursement.agreement_ref).in_(refs) | col(Disbursement.id).in_(decided))).all()
+    disbursement_by_id = {d.id: d for d in disbursements}
+    pairs, unmatched = match_receipts([_receipt_entry(r, oid, names) for r, oid in receipts],
+                                      [_disbursement_entry(d, names) for d in disbursements], confirmed, rejected)
+    out = Reconciliation(quarter=quarter, names=names)
+    used = set()
+    for rec, dis in pairs:
+        used.add(dis.record_id)
+        receipt, disbursement = receipt_by_id[rec.record_id], disbursement_by_id[dis.record_id]
+        if not (quarter.contains(receipt.received_on) or quarter.contains(disbursement.paid_on)):
+            continue
+        out.matched += 1
+        if (receipt.amount, receipt.currency) != (disbursement.amount, disbursement.currency):
+            out.differing.append(Pair(receipt, disbursement, names[operator_of[receipt.id]],
+                                      (receipt.id, disbursement.id) in confirmed))
+    free = [d for d in disbursements if d.id not in used]
+    for rec in unmatched:
+        receipt = receipt_by_id[rec.record_id]
+        if not quarter.contains(receipt.received_on):
+            continue
+        oid = operator_of[receipt.id]
+        suggestions = [d for d in free if (receipt.id, d.id) not in rejected and _looks_like(receipt, oid, d)]
+        suggestions.sort(key=lambda d: (abs(d.amount - receipt.amount), abs(d.paid_on - receipt.received_on)))
+        out.open_receipts.append(OpenReceipt(receipt, names[oid], suggestions[:3]))
+    operator_ids = {o.id for o in orgs if o.kind in OPERATOR_KINDS} | set(operator_of.values())
+    out.unacknowledged = sorted(
+        (d for d in free if quarter.contains(d.paid_on) and (d.recipient_id in operator_ids or d.via_id in operator_ids)),
+        key=lambda d: (d.paid_on, d.id))
+    out.differing.sort(key=lambda p: (p.disbursement.paid_on, p.receipt.id))
+    out.open_receipts.sort(key=lambda o: (o.receipt.received_on, o.receipt.id))
+    touched = set(receipt_by_id)
+    emails = {u.id: u.email for u in session.exec(select(User)).all()}
+    for decision in session.exec(select(ReconciliationDecision).where(col(ReconciliationDecision.receipt_id).in_(touched))
+                                 .order_by(col(ReconciliationDecision.decided_at).desc())).all():
+        out.decisions.append((decision, emails.get(decision.decided_by_id, "")))
+    return out

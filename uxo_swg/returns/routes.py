@@ -1,0 +1,124 @@
+"""Operator returns: status per quarter, template download, upload with preview, confirm, history."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from importers.workbook import WorkbookRejected
+
+from ..db import get_session
+from ..domain.periods import PeriodError
+from ..domain.returns import DAYS_TO_REPORT, return_due_on
+from ..exports import XLSX_MIMETYPE
+from ..permissions import roles_required, sees_everything
+from . import services
+from .forms import ConfirmForm, UploadForm
+from .template import build_template, template_filename, template_lists
+
+bp = Blueprint("returns", __name__, url_prefix="/returns")
+ROLES = ("admin", "co-chair", "operator")
+
+
+def _quarter():
+    try:
+        return services.quarter_or_default(request.values.get("quarter"), date.today())
+    except PeriodError as error:
+        abort(400, description=str(error))
+
+
+def _max_bytes() -> int:
+    return current_app.config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024
+
+
+@bp.get("/")
+@roles_required(*ROLES)
+def index():
+    quarter = _quarter()
+    session = get_session()
+    rows = services.quarter_status(quarter, session=session, user=current_user, today=date.today())
+    return render_template("returns/index.html", quarter=quarter, rows=rows, due=return_due_on(quarter),
+                           days=DAYS_TO_REPORT, form=UploadForm(),
+                           operators=services.operators_for(current_user, session=session))
+
+
+@bp.get("/template")
+@roles_required(*ROLES)
+def template():
+    quarter = _quarter()
+    session = get_session()
+    operators = {str(o.id): o for o in services.operators_for(current_user, session=session)}
+    wanted = request.args.get("operator") or (str(current_user.organisation_id) if not sees_everything(current_user) else "")
+    operator = operators.get(wanted)
+    if operator is None:
+        flash("Choose the operator whose return template you want.", "error")
+        return redirect(url_for("returns.index", quarter=str(quarter)))
+    data = build_template(operator.name, quarter, template_lists(session=session))
+    return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=template_filename(operator.name, quarter))
+
+
+@bp.post("/upload")
+@roles_required(*ROLES)
+def upload():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("returns.index"))
+    upload_file = form.file.data
+    data = upload_file.read(_max_bytes() + 1)
+    filename = upload_file.filename or "return.xlsx"
+    session = get_session()
+    try:
+        reading = services.preview_return(data, session=session, user=current_user, max_bytes=_max_bytes())
+    except WorkbookRejected as rejected:
+        return render_template("returns/preview.html", rejected=str(rejected), filename=filename, reading=None), 422
+    duplicate = services.find_duplicate(data, reading, session=session) if reading.ok else None
+    token = services.keep_upload(data, filename, current_user.id, current_app.config["UPLOAD_FOLDER"]) \
+        if reading.ok and duplicate is None else None
+    status = 200 if reading.ok else 422
+    return render_template("returns/preview.html", reading=reading, filename=filename, duplicate=duplicate,
+                           confirm=ConfirmForm(token=token) if token else None, rejected=None), status
+
+
+@bp.post("/confirm")
+@roles_required(*ROLES)
+def confirm():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    folder = current_app.config["UPLOAD_FOLDER"]
+    kept = services.load_upload(form.token.data, current_user.id, folder)
+    if kept is None:
+        flash("That upload is no longer waiting: upload the file again.", "error")
+        return redirect(url_for("returns.index"))
+    data, filename = kept
+    try:
+        result = services.import_return(data, filename, session=get_session(), user=current_user,
+                                        actor=current_user.email, via="import", max_bytes=_max_bytes())
+    except (WorkbookRejected, services.ReturnRefused):
+        flash("The file no longer passes the checks (the reference data changed): upload it again to see why.", "error")
+        return redirect(url_for("returns.index"))
+    services.discard_upload(form.token.data, folder)
+    ret = result.operator_return
+    if result.status == "duplicate":
+        flash(f"This file is already stored as version {ret.version_no}; nothing new was stored.", "info")
+    else:
+        flash(f"Stored {result.reading.header.operator_name} {ret.quarter}, version {ret.version_no}.", "info")
+    return redirect(url_for("returns.show", return_id=ret.id))
+
+
+@bp.get("/<int:return_id>")
+@roles_required(*ROLES)
+def show(return_id: int):
+    session = get_session()
+    found = services.visible_return(return_id, session=session, user=current_user)
+    if found is None:
+        abort(404)
+    from ..models import Organisation
+
+    history = services.return_history(found, session=session)
+    operator = session.get(Organisation, found.operator_id)
+    return render_template("returns/show.html", current=found, history=history, operator=operator)

@@ -1,0 +1,324 @@
+"""Operator returns: preview, import (with supersede and duplicate detection), status and history."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from importers.operator_return import (
+    ExpenditureRow, OutputRow, ReceiptRow, ReturnReading, Vocabulary, read_return,
+)
+from importers.problems import Problem
+from importers.workbook import MAX_FILE_BYTES, inspect_xlsx
+
+from ..audit import log_bulk_insert, set_actor
+from ..directory import Directory
+from ..domain.periods import Period, parse_quarter
+from ..domain.returns import return_status
+from ..models import Organisation, OperatorReturn, ReturnExpenditure, ReturnOutput, ReturnReceipt, User
+from ..permissions import may_see_organisation_records, sees_everything
+from ..rates import iso_currencies
+
+#: Organisations of these kinds are expected to send a return every quarter.
+OPERATOR_KINDS = ("national-operator", "ngo", "commercial")
+CHUNK = 2_000
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+class ReturnRefused(ValueError):
+    """A return that was not stored, with the problems that stopped it."""
+
+    def __init__(self, problems: list[Problem], more: int = 0) -> None:
+        self.problems, self.more = problems, more
+        super().__init__("; ".join(str(p) for p in problems[:5]))
+
+
+@dataclass
+class ImportResult:
+    """What an import did: `stored` a new version, or recognised a `duplicate` and stored nothing."""
+
+    status: str
+    operator_return: OperatorReturn
+    reading: ReturnReading | None = None
+    superseded: OperatorReturn | None = None
+
+
+def vocabulary(*, session: Session) -> Vocabulary:
+    """Return the names the return reader checks against, from the live reference data."""
+    directory = Directory.load(session=session)
+
+    def find(text: str) -> tuple[int, str] | None:
+        org = directory.find(text)
+        return (org.id, org.name) if org is not None else None
+
+    return Vocabulary(find_organisation=find, unknown_organisation=directory.unknown_message,
+                      currencies=iso_currencies())
+
+
+def _check_uploader(reading: ReturnReading, user: User | None) -> None:
+    """An operator may send only its own organisation's return."""
+    header = reading.header
+    if user is None or header.operator_id is None or may_see_organisation_records(user, header.operator_id):
+        return
+    reading.add(Problem(f"you report for your own organisation only, not for {header.operator_name!r}: write your "
+                        "organisation's name in 'Operator'", "Return", header.operator_row, "B"))
+
+
+def preview_return(data: bytes, *, session: Session, user: User | None = None,
+                   max_bytes: int = MAX_FILE_BYTES) -> ReturnReading:
+    """Read the whole file and return its header, totals and problems; store nothing."""
+    book = inspect_xlsx(data, max_bytes)
+    with read_return(book, vocabulary(session=session)) as reading:
+        _check_uploader(reading, user)
+        return reading.drain()
+
+
+def find_duplicate(data: bytes, reading: ReturnReading, *, session: Session) -> OperatorReturn | None:
+    """Return the stored version of the same operator and quarter with exactly these bytes, if any."""
+    header = reading.header
+    if header.operator_id is None or header.quarter is None:
+        return None
+    return session.exec(select(OperatorReturn).where(
+        OperatorReturn.operator_id == header.operator_id, OperatorReturn.quarter == str(header.quarter),
+        OperatorReturn.sha256 == hashlib.sha256(data).hexdigest())).first()
+
+
+def import_return(data: bytes, filename: str, *, session: Session, user: User | None = None, actor: str,
+                  via: str = "import", max_bytes: int = MAX_FILE_BYTES) -> ImportResult:
+    """Validate the whole return and store it in one transaction as the operator's new version of the quarter.
+
+    The previous version is kept and marked superseded; the same file again stores nothing.
+    Raises WorkbookRejected for an unsafe file and ReturnRefused when any error was found.
+    """
+    book = inspect_xlsx(data, max_bytes)
+    digest = hashlib.sha256(data).hexdigest()
+    with read_return(book, vocabulary(session=session)) as reading:
+        _check_uploader(reading, user)
+        header = reading.header
+        if header.operator_id is None or header.quarter is None or not reading.ok:
+            reading.drain()
+            raise ReturnRefused(reading.problems, reading.more_problems)
+        duplicate = find_duplicate(data, reading, session=session)
+        if duplicate is not None:
+            return ImportResult("duplicate", duplicate, reading)
+        set_actor(session, actor=actor, via=via, user_id=user.id if user is not None else None)
+        new = OperatorReturn(operator_id=header.operator_id, quarter=str(header.quarter), prepared_by=header.prepared_by,
+                             email=header.email, submitted_on=header.submitted_on, filename=filename[:255], sha256=digest,
+                             uploaded_by_id=user.id if user is not None else None)
+        session.add(new)
+        session.flush()
+        try:
+            _store_rows(session, new.id, reading)
+        except Exception:
+            session.rollback()
+            raise
+    if not reading.ok:
+        session.rollback()
+        raise ReturnRefused(reading.problems, reading.more_problems)
+    previous = session.exec(select(OperatorReturn).where(
+        OperatorReturn.operator_id == new.operator_id, OperatorReturn.quarter == new.quarter,
+        col(OperatorReturn.superseded_by_id).is_(None), OperatorReturn.id != new.id)).first()
+    if previous is not None:
+        new.version_no = previous.version_no + 1
+        previous.superseded_by_id = new.id
+    session.commit()
+    return ImportResult("stored", new, reading, previous)
+
+
+_TABLES: dict[type, sa.Table] = {
+    ReceiptRow: ReturnReceipt.__table__, ExpenditureRow: ReturnExpenditure.__table__, OutputRow: ReturnOutput.__table__,
+}
+
+
+def _values(return_id: int, row: Any) -> dict[str, Any]:
+    values = {name: getattr(row, name) for name in row.__slots__}
+    values["return_id"] = return_id
+    return values
+
+
+def _store_rows(session: Session, return_id: int, reading: ReturnReading) -> None:
+    """Insert the rows as they are read, in chunks (Core bulk inserts, audited)."""
+    pending: dict[type, list[dict[str, Any]]] = {kind: [] for kind in _TABLES}
+    for row in reading.rows():
+        if not reading.ok:
+            continue  # keep reading for every problem, store nothing more
+        bucket = pending[type(row)]
+        bucket.append(_values(return_id, row))
+        if len(bucket) >= CHUNK:
+            _flush_chunk(session, _TABLES[type(row)], bucket)
+            bucket.clear()
+    if reading.ok:
+        for kind, bucket in pending.items():
+            if bucket:
+                _flush_chunk(session, _TABLES[kind], bucket)
+
+
+def _flush_chunk(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    result = session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    log_bulk_insert(session, table, rows, list(result.scalars()))
+
+
+# --- the preview between upload and confirm ------------------------------------------------
+
+def keep_upload(data: bytes, filename: str, user_id: int, folder: str) -> str:
+    """Keep uploaded bytes under a random token until the uploader confirms; return the token."""
+    token = secrets.token_urlsafe(24)
+    path = Path(folder) / "returns"
+    path.mkdir(parents=True, exist_ok=True)
+    (path / f"{token}.xlsx").write_bytes(data)
+    (path / f"{token}.json").write_text(json.dumps({"filename": filename, "user_id": user_id}))
+    return token
+
+
+def load_upload(token: str, user_id: int, folder: str) -> tuple[bytes, str] | None:
+    """Return the kept bytes and file name of the user's upload, or None (unknown token, or someone else's)."""
+    if not _TOKEN.match(token or ""):
+        return None
+    path = Path(folder) / "returns"
+    try:
+        meta = json.loads((path / f"{token}.json").read_text())
+        data = (path / f"{token}.xlsx").read_bytes()
+    except (OSError, ValueError):
+        return None
+    if meta.get("user_id") != user_id:
+        return None
+    return data, str(meta.get("filename", "return.xlsx"))
+
+
+def discard_upload(token: str, folder: str) -> None:
+    """Remove a kept upload once it is stored."""
+    if _TOKEN.match(token or ""):
+        for suffix in (".xlsx", ".json"):
+            (Path(folder) / "returns" / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+# --- status and history -------------------------------------------------------------------
+
+@dataclass
+class OperatorStatus:
+    """One operator's return for a quarter: its status and the versions sent."""
+
+    operator: Organisation
+    status: str
+    current: OperatorReturn | None = None
+    versions: int = 0
+    first_uploaded: date | None = None
+
+
+def operators_for(user: User, *, session: Session) -> list[Organisation]:
+    """Return the operators the user may report for or read (all for co-chairs, its own for an operator)."""
+    query = select(Organisation).where(col(Organisation.merged_into_id).is_(None)).order_by(Organisation.name)
+    if not sees_everything(user):
+        query = query.where(Organisation.id == (user.organisation_id or -1))
+    else:
+        query = query.where(col(Organisation.kind).in_(OPERATOR_KINDS))
+    return list(session.exec(query).all())
+
+
+def quarter_status(quarter: Period, *, session: Session, user: User, today: date) -> list[OperatorStatus]:
+    """Return, for each operator the user may see, whether the quarter's return is on time, late or missing."""
+    operators = {o.id: o for o in operators_for(user, session=session)}
+    returns = session.exec(select(OperatorReturn).where(OperatorReturn.quarter == str(quarter))
+                           .order_by(OperatorReturn.uploaded_at)).all()
+    by_operator: dict[int, list[OperatorReturn]] = {}
+    for r in returns:
+        if sees_everything(user) or r.operator_id in operators:
+            by_operator.setdefault(r.operator_id, []).append(r)
+    for oid in by_operator.keys() - operators.keys():
+        operators[oid] = session.get(Organisation, oid)
+    out = []
+    for oid, org in sorted(operators.items(), key=lambda kv: kv[1].name.casefold()):
+        versions = by_operator.get(oid, [])
+        first = min((v.uploaded_at.date() for v in versions), default=None)
+        current = next((v for v in versions if v.superseded_by_id is None), None)
+        out.append(OperatorStatus(org, return_status(quarter, first, today), current, len(versions), first))
+    return out
+
+
+def visible_return(return_id: int, *, session: Session, user: User) -> OperatorReturn | None:
+    """Return the return if it exists and the user may see it, else None (the route answers 404)."""
+    found = session.get(OperatorReturn, return_id)
+    if found is None or not may_see_organisation_records(user, found.operator_id):
+        return None
+    return found
+
+
+@dataclass
+class VersionView:
+    """A version of a return with its totals and the lines changed since the version before."""
+
+    version: OperatorReturn
+    totals: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    changes: list[tuple[str, str, tuple]] = field(default_factory=list)  # (sheet, added|removed, line)
+    header_changes: list[tuple[str, Any, Any]] = field(default_factory=list)
+
+
+SHEETS = (("Funds received", ReturnReceipt), ("Expenditure", ReturnExpenditure), ("Outputs", ReturnOutput))
+MAX_CHANGES_SHOWN = 200
+
+
+def _lines(session: Session, model: Any, return_id: int, names: dict[int, str]) -> list[tuple]:
+    rows = session.exec(select(model).where(model.return_id == return_id).order_by(model.row)).all()
+    if model is ReturnReceipt:
+        return [(str(r.received_on), names.get(r.donor_id, ""), names.get(r.via_id, ""), r.agreement_ref or "",
+                 r.pillar_code, r.province_code or "", f"{r.amount.normalize():f}", r.currency) for r in rows]
+    if model is ReturnExpenditure:
+        return [(r.pillar_code, r.province_code, f"{r.amount.normalize():f}", r.currency) for r in rows]
+    return [(r.pillar_code, r.province_code, r.indicator, f"{r.value.normalize():f}") for r in rows]
+
+
+def return_history(current: OperatorReturn, *, session: Session) -> list[VersionView]:
+    """Return every version of the operator's quarter, newest first, each compared with the one before."""
+    from ..domain.returns import changed_lines
+
+    versions = list(session.exec(select(OperatorReturn).where(
+        OperatorReturn.operator_id == current.operator_id, OperatorReturn.quarter == current.quarter)
+        .order_by(col(OperatorReturn.version_no), col(OperatorReturn.id))).all())
+    names = {o.id: o.name for o in session.exec(select(Organisation)).all()}
+    views: list[VersionView] = []
+    previous_lines: dict[str, list[tuple]] | None = None
+    previous: OperatorReturn | None = None
+    for version in versions:
+        view = VersionView(version)
+        lines = {sheet: _lines(session, model, version.id, names) for sheet, model in SHEETS}
+        for sheet, model in SHEETS:
+            view.rows[sheet] = len(lines[sheet])
+            sums: dict[str, Decimal] = {}
+            for line in lines[sheet]:
+                key = line[-1] if model is not ReturnOutput else line[2]
+                amount = Decimal(line[-2] if model is not ReturnOutput else line[-1])
+                sums[key] = sums.get(key, Decimal(0)) + amount
+            view.totals[sheet] = dict(sorted(sums.items()))
+        if previous_lines is not None:
+            for sheet, _model in SHEETS:
+                for change in changed_lines(previous_lines[sheet], lines[sheet]):
+                    if len(view.changes) < MAX_CHANGES_SHOWN:
+                        view.changes.append((sheet, change.change, change.line))
+            for label in ("prepared_by", "email", "submitted_on"):
+                if getattr(previous, label) != getattr(version, label):
+                    view.header_changes.append((label.replace("_", " "), getattr(previous, label), getattr(version, label)))
+        previous_lines, previous = lines, version
+        views.append(view)
+    return list(reversed(views))
+
+
+def default_quarter(today: date) -> Period:
+    """Return the quarter most likely being reported: the one before today's."""
+    from ..domain.periods import quarter_of
+
+    return quarter_of(today).shift(-1)
+
+
+def quarter_or_default(text: str | None, today: date) -> Period:
+    """Return the quarter written in `text`, or the default one; raises PeriodError for bad text."""
+    return parse_quarter(text) if text else default_quarter(today)

@@ -1,0 +1,95 @@
+"""The scheduler process: periodic jobs, each run claimed once per period in the database.
+
+APScheduler 3 runs in its own process (`uxo-swg scheduler`), never inside web workers: each
+worker would run every job once more. A run first inserts `job_run(job, period)`, which is
+UNIQUE, so a second scheduler, a restart or a manual `uxo-swg run-job` never does the same
+period's work twice.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlmodel import Session
+
+from .audit import set_actor
+from .models import JobRun, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job: what it does for a period, which period is due on a day, and when it runs."""
+
+    name: str
+    run: Callable[[str, Session], str]  # (period, session) -> what it did
+    period_due: Callable[[date], str]  # the period a run on this day is for
+    cron: dict  # APScheduler cron trigger fields
+
+
+JOBS: dict[str, Job] = {}
+
+
+def register(job: Job) -> Job:
+    """Add a job to the scheduler's list."""
+    JOBS[job.name] = job
+    return job
+
+
+def claim(job: str, period: str, *, session: Session) -> bool:
+    """Record that `job` runs for `period`; return False when some run already claimed it."""
+    try:
+        with session.begin_nested():
+            session.add(JobRun(job=job, period=period))
+    except sa.exc.IntegrityError:
+        return False
+    session.commit()
+    return True
+
+
+def run_job(name: str, period: str | None, *, session: Session, today: date | None = None) -> str:
+    """Run a job for a period (the one due today by default), at most once per period."""
+    job = JOBS[name]
+    period = period or job.period_due(today or date.today())
+    set_actor(session, actor="scheduler", via="scheduler")
+    if not claim(name, period, session=session):
+        return f"{name} {period}: already done, nothing to do"
+    run_id = session.exec(sa.select(JobRun.id).where(JobRun.job == name, JobRun.period == period)).scalar_one()
+    try:
+        outcome = job.run(period, session)
+    except Exception:
+        # Release the claim so the next run tries again; the job's own work was rolled back.
+        session.rollback()
+        session.execute(sa.delete(JobRun).where(JobRun.id == run_id, JobRun.finished_at.is_(None)))
+        session.commit()
+        raise
+    run = session.get(JobRun, run_id)
+    run.finished_at = utcnow()
+    session.add(run)
+    session.commit()
+    return f"{name} {period}: {outcome}"
+
+
+def serve(app: Flask) -> None:
+    """Run the scheduler in this process until it is stopped."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from .db import get_session
+
+    scheduler = BlockingScheduler(timezone="Asia/Vientiane")
+    for job in JOBS.values():
+        def fire(name: str = job.name) -> None:
+            with app.app_context():
+                try:
+                    log.info(run_job(name, None, session=get_session()))
+                except Exception:  # one failing run must not stop the scheduler
+                    log.exception("job %s failed", name)
+
+        scheduler.add_job(fire, "cron", id=job.name, coalesce=True, max_instances=1, misfire_grace_time=3600, **job.cron)
+    log.info("scheduler started with %s", ", ".join(JOBS) or "no jobs")
+    scheduler.start()

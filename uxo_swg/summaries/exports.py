@@ -1,0 +1,105 @@
+"""A summary as an Excel workbook (one sheet per table) and as plotly chart specifications."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..domain.reference import PILLARS, PROVINCES
+from ..exports import add_sheet, new_workbook, workbook_bytes
+
+PILLAR_NAMES = {p.code: p.name_en for p in PILLARS}
+PROVINCE_NAMES = {p.code: p.name_en for p in PROVINCES} | {"national": "National (no province)"}
+# Okabe-Ito: told apart by readers with any common colour-vision deficiency, and in grey.
+COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
+PATTERNS = ["", "/", "x", ".", "\\", "+"]
+
+
+def _d(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> bytes:
+    """Return the summary as an .xlsx workbook: numbers as numbers, text never a formula."""
+    wb = new_workbook()
+    t = doc["totals"]
+    about = [("Summary", doc["kind"].upper()), ("Period", doc["period"]), ("Pillar", doc.get("pillar", "all")),
+             ("Currency", "USD")]
+    add_sheet(wb, "Summary", ["Item", "Value"], about)
+    measures = ["requirement", "pledged", "pledged_in_period", "committed", "disbursed", "disbursed_ytd", "spent", "gap"]
+    add_sheet(wb, "Totals", ["Figure", "USD"],
+              [(m.replace("_", " "), _d(t[m])) for m in measures] + [("national contribution (disbursed)", _d(t["national"]))]
+              + [("coverage (disbursed ytd / requirement)", _d(t["coverage"])), ("pledge coverage", _d(t["pledge_coverage"]))],
+              money_columns=[1])
+    add_sheet(wb, "Pillars", ["Pillar", *[m.replace("_", " ").capitalize() for m in measures], "Coverage", "Pledge coverage"],
+              [(PILLAR_NAMES.get(p["pillar"], p["pillar"]), *[_d(p[m]) for m in measures], _d(p["coverage"]), _d(p["pledge_coverage"]))
+               for p in doc["pillars"]]
+              + [("National contribution", *[_d(doc["national"].get(m)) for m in measures], None, None)],
+              money_columns=range(1, 9))
+    add_sheet(wb, "Donors", ["Donor", "Pledged for the year", "Pledged in period", "Committed", "Disbursed",
+                             "Multi-year pledges", "CCM-specific pledges"],
+              [(d["donor"], _d(d["pledged"]), _d(d["pledged_in_period"]), _d(d["committed"]), _d(d["disbursed"]),
+                _d(d["pledged_multi_year"]), _d(d["pledged_ccm"])) for d in doc["donors"]], money_columns=range(1, 7))
+    add_sheet(wb, "Operators", ["Operator", "Received", "Spent"],
+              [(o["operator"], _d(o["received"]), _d(o["spent"])) for o in doc["operators"]], money_columns=[1, 2])
+    add_sheet(wb, "Provinces", ["Province", "Code", "Disbursed", "Spent"],
+              [(PROVINCE_NAMES.get(p["province"], p["province"]), p["province"], _d(p["disbursed"]), _d(p["spent"]))
+               for p in doc["provinces"]], money_columns=[2, 3])
+    add_sheet(wb, "Trend", ["Period", "Committed", "Disbursed", "Spent"],
+              [(r["period"], _d(r["committed"]), _d(r["disbursed"]), _d(r["spent"])) for r in doc["trend"]], money_columns=[1, 2, 3])
+    if "returns" in doc:
+        add_sheet(wb, "Returns", ["Operator", "Filed on"], [(r["operator"], r["filed_on"] or "missing") for r in doc["returns"]])
+        add_sheet(wb, "Reconciliation", ["Agreement ref", "Donor", "Operator", "Currency", "Disbursed on", "Disbursed",
+                                         "Received on", "Received", "Difference"],
+                  [(r["agreement_ref"], r["donor"], r["operator"], r["currency"], r["disbursed_on"], _d(r["disbursed"]),
+                    r["received_on"], _d(r["received"]), _d(r["difference"])) for r in doc["reconciliation"]],
+                  money_columns=[5, 7, 8])
+    if "pipeline" in doc:
+        add_sheet(wb, "Pipeline", ["Pledge ref", "Donor", "Year", "Pillar", "Pledged (USD)", "Not yet committed (USD)"],
+                  [(r["pledge_ref"], r["donor"], r["year"], r["pillar"], _d(r["pledged"]), _d(r["not_committed"]))
+                   for r in doc["pipeline"]], money_columns=[4, 5])
+        add_sheet(wb, "Funding cliff", ["Agreement ref", "Donor", "Recipient", "Pillar", "Ends on", "Amount", "Currency", "USD"],
+                  [(r["agreement_ref"], r["donor"], r["recipient"], r["pillar"], r["ends_on"], _d(r["amount"]), r["currency"],
+                    _d(r["usd"])) for r in doc["cliff"]], money_columns=[5, 7])
+    if narrative or decisions:
+        add_sheet(wb, "Narrative", ["Section", "Text"], [("Narrative", narrative), ("Decisions", decisions)])
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if ws.cell(row=1, column=cell.column).value in ("Coverage", "Pledge coverage") or (
+                        ws.title == "Totals" and isinstance(ws.cell(row=cell.row, column=1).value, str)
+                        and "coverage" in ws.cell(row=cell.row, column=1).value and cell.column == 2):
+                    cell.number_format = "0.00%"
+    return workbook_bytes(wb)
+
+
+def _bar(name: str, x: list, y: list, i: int, **kw: Any) -> dict[str, Any]:
+    return {"type": "bar", "name": name, "x": x, "y": y, **kw,
+            "marker": {"color": COLOURS[i % len(COLOURS)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}}
+
+
+def charts(doc: dict[str, Any]) -> dict[str, Any]:
+    """Return the plotly figures of a summary (data and layout), drawn by static/summaries.js."""
+    layout = {"margin": {"t": 40, "r": 10, "b": 60, "l": 80}, "font": {"size": 14}, "barmode": "group",
+              "legend": {"orientation": "h", "y": -0.2}, "yaxis": {"title": {"text": "US$"}, "tickformat": ",.0f"}}
+    pillars = [PILLAR_NAMES.get(p["pillar"], p["pillar"]) for p in doc["pillars"]]
+    out: dict[str, Any] = {}
+    out["chart-pillars"] = {
+        "data": [_bar(label, pillars, [float(p[m]) for p in doc["pillars"]], i)
+                 for i, (m, label) in enumerate([("requirement", "Requirement"), ("pledged", "Pledged for the year"),
+                                                 ("disbursed_ytd", "Disbursed, year to date")])],
+        "layout": {**layout, "title": {"text": "Requirement, pledges and disbursements"}}}
+    periods = [r["period"] for r in doc["trend"]]
+    out["chart-trend"] = {
+        "data": [_bar(label, periods, [float(r[m]) for r in doc["trend"]], i)
+                 for i, (m, label) in enumerate([("committed", "Committed"), ("disbursed", "Disbursed"), ("spent", "Spent")])],
+        "layout": {**layout, "title": {"text": "Trend"}}}
+    donors = sorted(doc["donors"], key=lambda d: Decimal(d["disbursed"]))
+    out["chart-donors"] = {
+        "data": [_bar("Disbursed", [float(d["disbursed"]) for d in donors], [d["donor"] for d in donors], 0, orientation="h")],
+        "layout": {**layout, "title": {"text": "Disbursed by donor"}, "showlegend": False,
+                   "margin": {"t": 40, "r": 10, "b": 40, "l": 200},
+                   "xaxis": {"title": {"text": "US$"}, "tickformat": ",.0f"}, "yaxis": {"automargin": True}}}
+    out["chart-map"] = {
+        "values": {p["province"]: float(p["disbursed"]) for p in doc["provinces"] if p["province"] != "national"},
+        "names": PROVINCE_NAMES, "geojson": "lao-adm1.geojson", "title": "Disbursed by province (US$)"}
+    return out

@@ -1,0 +1,254 @@
+"""Summaries: the live drafts reviewers comment on, publishing, the frozen versions and exports."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..db import get_session
+from ..domain.money import format_amount
+from ..exports import XLSX_MIMETYPE
+from ..models import SummaryReport, SummaryVersion
+from ..permissions import has_role, roles_required
+from . import services
+from .exports import PILLAR_NAMES, PROVINCE_NAMES, charts, workbook
+from .forms import CommentForm, FollowForm, NarrativeForm, ScopeForm
+
+bp = Blueprint("summaries", __name__, url_prefix="/summaries")
+PUBLISHED_ENDPOINTS = {"summaries.published", "summaries.published_records", "summaries.published_export"}
+DRAFT_READERS = ("admin", "co-chair", "reviewer")
+
+
+@bp.record_once
+def _public_when_allowed(state) -> None:
+    # Reached without a login only when an admin turned public summaries on (checked in each view).
+    state.app.config.setdefault("EXTRA_PUBLIC_ENDPOINTS", set()).update(PUBLISHED_ENDPOINTS)
+
+
+@bp.app_template_filter("usdstr")
+def _usdstr(value: str | None) -> str:
+    return "" if value is None else format_amount(Decimal(value), "USD")
+
+
+@bp.app_template_filter("ratio")
+def _ratio(value: str | None) -> str:
+    return "–" if value is None else f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
+
+
+def _figure_value(key: str, value: str | None) -> str:
+    if value is None:
+        return "–"
+    return _ratio(value) if key.endswith("coverage") else _usdstr(value)
+
+
+@bp.context_processor
+def _names():
+    return {"pillar_names": PILLAR_NAMES, "province_names": PROVINCE_NAMES, "figure_value": _figure_value}
+
+
+def _total(rows: list[dict]) -> str:
+    return str(sum((Decimal(r["usd_exact"]) for r in rows), Decimal(0)))
+
+
+def _scope(kind: str, period: str, pillar: str | None = None) -> services.Scope:
+    try:
+        return services.scope_of(kind, period, pillar)
+    except services.SummaryError:
+        abort(404)
+
+
+def _may_read_draft(scope: services.Scope) -> bool:
+    if has_role(current_user, "admin", "co-chair"):
+        return True
+    if not has_role(current_user, "reviewer"):
+        return False
+    followed = services.followed_pillars(current_user, session=get_session())
+    return scope.kind == "swg" or not followed or scope.pillar in followed
+
+
+def _draft_args(scope: services.Scope) -> dict[str, str]:
+    return {"kind": scope.kind, "period": str(scope.period), "pillar": scope.pillar or "all"}
+
+
+@bp.get("/")
+def index():
+    session = get_session()
+    form = ScopeForm(request.args, meta={"csrf": False})
+    if request.args and form.validate():
+        pillar = form.pillar.data if form.kind.data == "twg" else "all"
+        return redirect(url_for("summaries.draft", kind=form.kind.data, period=form.period.data.strip().upper(), pillar=pillar))
+    follow = None
+    if has_role(current_user, "reviewer"):
+        follow = FollowForm(pillars=sorted(services.followed_pillars(current_user, session=session)))
+    return render_template("summaries/index.html", form=form, follow=follow, may_draft=has_role(current_user, *DRAFT_READERS),
+                           published=services.published_list(session=session))
+
+
+@bp.post("/follow")
+@roles_required("reviewer")
+def follow():
+    form = FollowForm()
+    if form.validate_on_submit():
+        services.set_followed_pillars(current_user, set(form.pillars.data or []), session=get_session())
+        flash("The pillars you follow are saved.", "success")
+    return redirect(url_for("summaries.index"))
+
+
+@bp.get("/<kind>/<period>/<pillar>")
+@roles_required(*DRAFT_READERS)
+def draft(kind: str, period: str, pillar: str):
+    scope = _scope(kind, period, None if pillar == "all" else pillar)
+    if not _may_read_draft(scope):
+        abort(403)
+    session = get_session()
+    doc, _computed = services.compute_summary(scope, session=session)
+    report = services.find_report(scope, session=session)
+    published = services.versions(report, session=session)
+    narrative = NarrativeForm(narrative=report.narrative if report else "", decisions=report.decisions if report else "",
+                              version=report.version if report else 0)
+    return render_template(
+        "summaries/summary.html", scope=scope, doc=doc, mode="draft", report=report, versions=published,
+        changes=services.changes(published[0] if published else None, doc), compared_with=published[0] if published else None,
+        comments=services.comments(report, session=session), comment_form=CommentForm(), narrative_form=narrative,
+        may_publish=has_role(current_user, "co-chair"), charts=charts(doc),
+        records_url=lambda figure: url_for("summaries.records", **_draft_args(scope), figure=figure),
+        export_url=lambda fmt: url_for("summaries.export", **_draft_args(scope), fmt=fmt))
+
+
+@bp.get("/<kind>/<period>/<pillar>/records")
+@roles_required(*DRAFT_READERS)
+def records(kind: str, period: str, pillar: str):
+    scope = _scope(kind, period, None if pillar == "all" else pillar)
+    if not _may_read_draft(scope):
+        abort(403)
+    figure = request.args.get("figure", "")
+    rows = services.live_records(scope, figure, session=get_session())
+    return render_template("summaries/records.html", scope=scope, figure=figure, rows=rows, version=None, total=_total(rows),
+                           back=url_for("summaries.draft", **_draft_args(scope)))
+
+
+@bp.get("/<kind>/<period>/<pillar>/export.<fmt>")
+@roles_required(*DRAFT_READERS)
+def export(kind: str, period: str, pillar: str, fmt: str):
+    scope = _scope(kind, period, None if pillar == "all" else pillar)
+    if not _may_read_draft(scope):
+        abort(403)
+    doc, _ = services.compute_summary(scope, session=get_session())
+    report = services.find_report(scope, session=get_session())
+    return _download(doc, fmt, f"{scope.kind}-{scope.pillar or 'all'}-{scope.period}-draft",
+                     report.narrative if report else "", report.decisions if report else "")
+
+
+def _download(doc: dict, fmt: str, stem: str, narrative: str, decisions: str) -> Response:
+    if fmt == "json":
+        return Response(json.dumps(doc, indent=2), mimetype="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.json"'})
+    if fmt == "xlsx":
+        return Response(workbook(doc, narrative, decisions), mimetype=XLSX_MIMETYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
+    abort(404)
+
+
+@bp.post("/<kind>/<period>/<pillar>/comments")
+@roles_required(*DRAFT_READERS)
+def comment(kind: str, period: str, pillar: str):
+    scope = _scope(kind, period, None if pillar == "all" else pillar)
+    if not _may_read_draft(scope):
+        abort(403)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_comment(scope, form.body.data, current_user, session=get_session())
+            flash("Your comment is saved.", "success")
+        except services.SummaryError as error:
+            flash(str(error), "error")
+    else:
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("summaries.draft", **_draft_args(scope)) + "#comments")
+
+
+@bp.post("/<kind>/<period>/<pillar>/narrative")
+@roles_required("co-chair")
+def narrative(kind: str, period: str, pillar: str):
+    scope = _scope(kind, period, None if pillar == "all" else pillar)
+    form = NarrativeForm()
+    if form.validate_on_submit():
+        try:
+            services.save_narrative(scope, form.narrative.data or "", form.decisions.data or "", form.version.data,
+                                    current_user, session=get_session())
+            flash("The narrative and decisions are saved in the draft.", "success")
+        except services.SummaryError as error:
+            flash(str(error), "error")
+    else:
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("summaries.draft", **_draft_args(scope)) + "#narrative")
+
+
+@bp.post("/<kind>/<period>/<pillar>/publish")
+@roles_required("co-chair")
+def publish(kind: str, period: str, pillar: str):
+    scope = _scope(kind, period, None if pillar == "all" else pillar)
+    CommentForm()  # CSRF is checked by the global CSRFProtect
+    try:
+        version = services.publish(scope, current_user, session=get_session())
+    except services.SummaryError as error:
+        flash(str(error), "error")
+        return redirect(url_for("summaries.draft", **_draft_args(scope)))
+    flash(f"Version {version.number} is published; it will not change.", "success")
+    return redirect(url_for("summaries.published", version_id=version.id))
+
+
+def _published_or_login(version_id: int) -> tuple[SummaryVersion, SummaryReport] | Response:
+    session = get_session()
+    if not current_user.is_authenticated and not services.public_summaries(session=session):
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    version = session.get(SummaryVersion, version_id)
+    if version is None:
+        abort(404)
+    return version, session.get(SummaryReport, version.report_id)
+
+
+@bp.get("/published/<int:version_id>")
+def published(version_id: int):
+    found = _published_or_login(version_id)
+    if isinstance(found, Response):
+        return found
+    version, report = found
+    scope = services.scope_of(report.kind, report.period, report.pillar_code or None)
+    doc = json.loads(version.figures_json)
+    all_versions = services.versions(report, session=get_session())
+    older = next((v for v in all_versions if v.number == version.number - 1), None)
+    return render_template(
+        "summaries/summary.html", scope=scope, doc=doc, mode="published", version=version, report=report,
+        versions=all_versions, changes=services.changes(older, doc), compared_with=older, comments=[],
+        rates=json.loads(version.rates_json), charts=charts(doc),
+        may_read_draft=current_user.is_authenticated and _may_read_draft(scope),
+        draft_url=url_for("summaries.draft", **_draft_args(scope)),
+        records_url=lambda figure: url_for("summaries.published_records", version_id=version.id, figure=figure),
+        export_url=lambda fmt: url_for("summaries.published_export", version_id=version.id, fmt=fmt))
+
+
+@bp.get("/published/<int:version_id>/records")
+def published_records(version_id: int):
+    found = _published_or_login(version_id)
+    if isinstance(found, Response):
+        return found
+    version, report = found
+    scope = services.scope_of(report.kind, report.period, report.pillar_code or None)
+    figure = request.args.get("figure", "")
+    rows = services.frozen_records(version, figure)
+    return render_template("summaries/records.html", scope=scope, figure=figure, version=version, rows=rows, total=_total(rows),
+                           back=url_for("summaries.published", version_id=version.id))
+
+
+@bp.get("/published/<int:version_id>/export.<fmt>")
+def published_export(version_id: int, fmt: str):
+    found = _published_or_login(version_id)
+    if isinstance(found, Response):
+        return found
+    version, report = found
+    return _download(json.loads(version.figures_json), fmt,
+                     f"{report.kind}-{report.pillar_code or 'all'}-{report.period}-v{version.number}",
+                     version.narrative, version.decisions)

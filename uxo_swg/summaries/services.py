@@ -1,0 +1,230 @@
+"""Summaries: compute a live draft, comment on it, publish it as a frozen snapshot, compare versions."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from ..audit import set_actor
+from ..domain.counting import PILLARS, Counted
+from ..domain.periods import Period, PeriodError, parse_half, parse_quarter
+from ..domain.summary import Computed, cliff, compute, differences, document, money, pipeline
+from ..funding import load_summary_inputs
+from ..models import ReviewerPillar, Setting, SummaryComment, SummaryReport, SummaryVersion, User
+from ..rates import rate_book
+
+PUBLIC_SUMMARIES = "public_summaries"
+
+
+class SummaryError(ValueError):
+    """A summary that cannot be made or changed as asked, with the reason."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which summary: a TWG summary of one pillar and quarter, or an SWG summary of a half-year."""
+
+    kind: str
+    period: Period
+    pillar: str = ""
+
+    @property
+    def title(self) -> str:
+        if self.kind == "twg":
+            return f"TWG summary · {self.pillar} · {self.period}"
+        return f"SWG summary · {self.period}"
+
+
+def scope_of(kind: str, period_text: str, pillar: str | None = None) -> Scope:
+    """Return the scope named by the words of a URL or command, or raise SummaryError saying what is wrong."""
+    try:
+        if kind == "twg":
+            if pillar not in PILLARS:
+                raise SummaryError(f"unknown pillar {pillar!r}: use one of {', '.join(PILLARS)}")
+            return Scope("twg", parse_quarter(period_text), pillar)
+        if kind == "swg":
+            return Scope("swg", parse_half(period_text))
+    except PeriodError as error:
+        raise SummaryError(str(error)) from error
+    raise SummaryError(f"unknown summary kind {kind!r}: use twg or swg")
+
+
+def compute_summary(scope: Scope, *, session: Session, grouped: bool = True) -> tuple[dict[str, Any], Computed]:
+    """Return the summary's JSON document and the computed lines, from the data as it is now."""
+    pillar = scope.pillar or None
+    inputs = load_summary_inputs(scope.kind, scope.period, session=session, pillar=pillar, grouped=grouped)
+    rates = rate_book(session=session)
+    computed = compute(scope.kind, scope.period, inputs.entries, rates, pillar=pillar)
+    extras: dict[str, Any] = {}
+    if scope.kind == "twg":
+        extras["returns"] = [{"operator": r.operator, "filed_on": r.filed_on.isoformat() if r.filed_on else None}
+                             for r in inputs.returns]
+        extras["reconciliation"] = [
+            {"agreement_ref": d.agreement_ref, "donor": d.donor, "operator": d.operator, "currency": d.currency,
+             "disbursement_id": d.disbursement_id, "disbursed_on": d.disbursed_on.isoformat(), "disbursed": str(d.disbursed),
+             "receipt_id": d.receipt_id, "received_on": d.received_on.isoformat(), "received": str(d.received),
+             "difference": str(d.received - d.disbursed)}
+            for d in inputs.differences]
+    else:
+        extras["pipeline"] = pipeline(inputs.pledges, inputs.agreements, scope.period, rates, inputs.pledge_ids)
+        extras["cliff"] = cliff(inputs.agreements, scope.period, rates)
+    return document(scope.kind, scope.period, computed, pillar=pillar, extras=extras), computed
+
+
+def record_of(c: Counted) -> dict[str, Any]:
+    """Return a counted record as the row a person checks: who, when, original amount, rate, USD."""
+    e, conv = c.entry, c.conversion
+    return {"kind": e.kind, "id": e.record_id, "measure": c.measure, "donor": e.donor, "recipient": e.recipient,
+            "pillar": e.pillar, "province": e.province, "date": e.rate_date.isoformat(), "amount": str(e.amount),
+            "currency": e.currency, "rate": format(conv.rate.normalize(), "f"), "rate_date": conv.rate_date.isoformat(),
+            "rate_source": conv.source, "usd": money(conv.usd), "usd_exact": str(conv.usd),
+            "agreement_ref": e.agreement_ref}
+
+
+def live_records(scope: Scope, figure: str, *, session: Session) -> list[dict[str, Any]]:
+    """Return the records one figure of the live draft is made of (one query per kind, not grouped)."""
+    _doc, computed = compute_summary(scope, session=session, grouped=False)
+    return sorted((record_of(c) for c in computed.records(figure)), key=lambda r: (r["date"], r["kind"], r["id"]))
+
+
+def frozen_records(version: SummaryVersion, figure: str) -> list[dict[str, Any]]:
+    """Return the records one figure of a published version was made of, as they were then."""
+    return [r for r in json.loads(version.records_json) if figure in r["keys"]]
+
+
+def find_report(scope: Scope, *, session: Session) -> SummaryReport | None:
+    """Return the stored report of the scope (None before anyone commented or published)."""
+    return session.exec(select(SummaryReport).where(SummaryReport.kind == scope.kind, SummaryReport.period == str(scope.period),
+                                                    SummaryReport.pillar_code == scope.pillar)).first()
+
+
+def _report(scope: Scope, *, session: Session) -> SummaryReport:
+    report = find_report(scope, session=session)
+    if report is None:
+        report = SummaryReport(kind=scope.kind, period=str(scope.period), pillar_code=scope.pillar)
+        session.add(report)
+        session.flush()
+    return report
+
+
+def versions(report: SummaryReport | None, *, session: Session) -> list[SummaryVersion]:
+    """Return the published versions of a report, newest first."""
+    if report is None:
+        return []
+    return list(session.exec(select(SummaryVersion).where(SummaryVersion.report_id == report.id)
+                             .order_by(col(SummaryVersion.number).desc())).all())
+
+
+def comments(report: SummaryReport | None, *, session: Session) -> list[SummaryComment]:
+    """Return the comments on a report, oldest first."""
+    if report is None:
+        return []
+    return list(session.exec(select(SummaryComment).where(SummaryComment.report_id == report.id)
+                             .order_by(col(SummaryComment.id))).all())
+
+
+def add_comment(scope: Scope, body: str, user: User, *, session: Session) -> SummaryComment:
+    """Add a reviewer's comment to the draft."""
+    body = body.strip()
+    if not body:
+        raise SummaryError("the comment is empty: write what should be checked or changed")
+    if len(body) > 4000:
+        raise SummaryError(f"the comment is {len(body)} characters long; keep it under 4,000")
+    set_actor(session, actor=user.email, via="form", user_id=user.id)
+    report = _report(scope, session=session)
+    latest = versions(report, session=session)
+    comment = SummaryComment(report_id=report.id, after_version=latest[0].number if latest else 0,
+                             author_id=user.id, author=user.email, body=body)
+    session.add(comment)
+    session.commit()
+    return comment
+
+
+def save_narrative(scope: Scope, narrative: str, decisions: str, expected_version: int | None, user: User, *,
+                   session: Session) -> SummaryReport:
+    """Save the co-chairs' narrative and decisions of the draft (refused if someone saved in between)."""
+    if len(narrative) > 20000 or len(decisions) > 20000:
+        raise SummaryError("the narrative and the decisions are limited to 20,000 characters each")
+    set_actor(session, actor=user.email, via="form", user_id=user.id)
+    existing = find_report(scope, session=session)
+    current = existing.version if existing is not None else 0
+    if expected_version is not None and current != expected_version:
+        raise SummaryError("someone else saved the narrative meanwhile: reload the page, then make your change again")
+    report = existing or _report(scope, session=session)
+    report.narrative, report.decisions = narrative.strip(), decisions.strip()
+    report.version += 1
+    session.add(report)
+    session.commit()
+    return report
+
+
+def publish(scope: Scope, user: User, *, session: Session) -> SummaryVersion:
+    """Freeze the draft as the next published version: figures, records, rates used, narrative."""
+    set_actor(session, actor=user.email, via="form", user_id=user.id)
+    report = _report(scope, session=session)
+    doc, computed = compute_summary(scope, session=session, grouped=False)
+    if doc["missing_rates"]:
+        first = doc["missing_rates"][0]
+        raise SummaryError(f"{len(doc['missing_rates'])} amount(s) have no exchange rate (first: {first['message']}); "
+                           "load the rates before publishing")
+    records = [{**record_of(line.counted), "keys": line.keys} for line in computed.lines]
+    rates = sorted({(r["currency"], r["rate_date"], r["rate"], r["rate_source"]) for r in records if r["currency"] != "USD"})
+    latest = versions(report, session=session)
+    version = SummaryVersion(
+        report_id=report.id, number=(latest[0].number + 1) if latest else 1, published_by_id=user.id,
+        published_by=user.email, figures_json=json.dumps(doc, sort_keys=True), records_json=json.dumps(records),
+        rates_json=json.dumps([{"currency": c, "date": d, "units_per_usd": u, "source": s} for c, d, u, s in rates]),
+        narrative=report.narrative, decisions=report.decisions)
+    session.add(version)
+    session.commit()
+    return version
+
+
+def changes(old: SummaryVersion | None, new_doc: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """Return what changed figure by figure from a published version to a document."""
+    return differences(json.loads(old.figures_json), new_doc) if old is not None else []
+
+
+def public_summaries(*, session: Session) -> bool:
+    """Return whether an admin has opened published summaries to anyone without logging in."""
+    setting = session.get(Setting, PUBLIC_SUMMARIES)
+    return setting is not None and setting.value == "1"
+
+
+def followed_pillars(user: User, *, session: Session) -> set[str]:
+    """Return the pillars a reviewer follows."""
+    return set(session.exec(select(ReviewerPillar.pillar_code).where(ReviewerPillar.user_id == user.id)).all())
+
+
+def set_followed_pillars(user: User, pillars: set[str], *, session: Session) -> None:
+    """Replace the pillars a reviewer follows."""
+    unknown = pillars - set(PILLARS)
+    if unknown:
+        raise SummaryError(f"unknown pillar(s): {', '.join(sorted(unknown))}")
+    set_actor(session, actor=user.email, via="form", user_id=user.id)
+    current = {r.pillar_code: r for r in session.exec(select(ReviewerPillar).where(ReviewerPillar.user_id == user.id)).all()}
+    for code, row in current.items():
+        if code not in pillars:
+            session.delete(row)
+    for code in pillars - set(current):
+        session.add(ReviewerPillar(user_id=user.id, pillar_code=code))
+    session.commit()
+
+
+def published_list(*, session: Session) -> list[tuple[SummaryReport, SummaryVersion]]:
+    """Return each report with its latest published version, newest period first."""
+    rows = session.exec(select(SummaryReport, SummaryVersion).join(SummaryVersion, col(SummaryVersion.report_id) == col(SummaryReport.id))
+                        .order_by(col(SummaryReport.period).desc(), col(SummaryReport.kind), col(SummaryReport.pillar_code),
+                                  col(SummaryVersion.number).desc())).all()
+    latest: dict[int, tuple[SummaryReport, SummaryVersion]] = {}
+    for report, version in rows:
+        latest.setdefault(report.id, (report, version))
+    return list(latest.values())
+
+
+def amount(value: str | None) -> Decimal:
+    """Return a JSON amount string as a Decimal (0 for none)."""
+    return Decimal(value) if value else Decimal(0)
