@@ -141,8 +141,9 @@ def test_changing_a_decision_updates_it_and_is_audited(client, login, session, i
 def test_bad_decisions_are_refused(client, login, session, ids):
     login("co-chair")
     token = csrf_token(client, "/reconciliation/")
-    assert client.post("/reconciliation/decide", data={"csrf_token": token, "receipt_id": 1, "disbursement_id": 1,
-                                                       "decision": "maybe"}).status_code == 400
+    refused = client.post("/reconciliation/decide", data={"csrf_token": token, "receipt_id": 1, "disbursement_id": 1,
+                                                          "decision": "maybe"}, follow_redirects=True)
+    assert "The decision was not recorded: Decision: Invalid value, must be one of: confirm, reject." in refused.get_data(as_text=True)
     response = client.post("/reconciliation/decide", data={"csrf_token": token, "receipt_id": 999, "disbursement_id": 999,
                                                            "decision": "confirm"}, follow_redirects=True)
     assert "no longer exists" in response.get_data(as_text=True)

@@ -36,7 +36,7 @@ def decide_pair():
     quarter = _quarter(form.quarter.data)
     if not form.validate_on_submit():
         problems = "; ".join(f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items())
-        flash(f"The decision was not recorded ({problems}).", "error")
+        flash(f"The decision was not recorded: {problems}", "error")
         return redirect(url_for("reconciliation.index", quarter=str(quarter)))
     try:
         decide(form.receipt_id.data, form.disbursement_id.data, form.decision.data, form.note.data or "",
