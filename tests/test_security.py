@@ -63,7 +63,6 @@ ROUTE_TABLE = [
     ("returns.show", "GET", "/returns/{return_id}", RETURNS),
     ("reconciliation.index", "GET", "/reconciliation/", CO_CHAIRS),
     ("reconciliation.decide_pair", "POST", "/reconciliation/decide", CO_CHAIRS),
-    ("summaries.index", "GET", "/summaries/", EVERYONE),
     ("summaries.follow", "POST", "/summaries/follow", {"reviewer"}),
     ("summaries.draft", "GET", SUMMARY, DRAFTS),
     ("summaries.records", "GET", SUMMARY + "/records?figure=totals|disbursed", DRAFTS),
@@ -71,8 +70,9 @@ ROUTE_TABLE = [
     ("summaries.comment", "POST", SUMMARY + "/comments", DRAFTS),
     ("summaries.narrative", "POST", SUMMARY + "/narrative", {"co-chair"}),
     ("summaries.publish", "POST", SUMMARY + "/publish", {"co-chair"}),
-    # Published summaries: every logged-in user; anonymous visitors only when an admin allows it
+    # The list and the published summaries: every logged-in user; anonymous visitors only when an admin allows it
     # (off here, so they are sent to the login page; see test_summaries for the setting turned on).
+    ("summaries.index", "GET", "/summaries/", EVERYONE),
     ("summaries.published", "GET", "/summaries/published/{version_id}", EVERYONE),
     ("summaries.published_records", "GET", "/summaries/published/{version_id}/records?figure=totals|disbursed", EVERYONE),
     ("summaries.published_export", "GET", "/summaries/published/{version_id}/export.xlsx", EVERYONE),

@@ -250,6 +250,7 @@ def test_published_summaries_public_only_when_the_admin_allows(example, client, 
     location = publish_as_cochair(client, login).headers["Location"]
     anonymous = example.test_client()
     assert anonymous.get(location).status_code == 302
+    assert "/login" in anonymous.get("/summaries/").headers["Location"]
     with example.app_context():
         s = get_session()
         s.add(Setting(key="public_summaries", value="1"))
@@ -258,6 +259,8 @@ def test_published_summaries_public_only_when_the_admin_allows(example, client, 
     assert page.status_code == 200 and "12,750.00" in page.get_data(as_text=True)
     assert anonymous.get(location + "/export.json").get_json()["totals"]["disbursed"] == "12750.00"
     assert anonymous.get("/summaries/twg/2025-Q3/clearance").status_code == 302  # drafts never
+    listing = anonymous.get("/summaries/").get_data(as_text=True)
+    assert location.split("localhost")[-1] in listing and "Drafts open for review" not in listing
 
 
 def test_draft_exports_and_bad_addresses(example, client, login):

@@ -105,7 +105,10 @@ def run_job_command(name: str, period: str | None) -> None:
 
     if name not in JOBS:
         raise click.ClickException(f"no job {name!r}; the jobs are: {', '.join(sorted(JOBS)) or '(none)'}")
-    click.echo(run_job(name, period, session=get_session()))
+    try:
+        click.echo(run_job(name, period, session=get_session()))
+    except ValueError as error:  # a period that cannot be read, named in the message
+        raise click.ClickException(f"{name}: {error}") from error
 
 
 def _create_app():

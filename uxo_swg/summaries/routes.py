@@ -12,12 +12,13 @@ from ..domain.money import format_amount
 from ..exports import XLSX_MIMETYPE
 from ..models import SummaryReport, SummaryVersion
 from ..permissions import has_role, roles_required
+from . import jobs  # noqa: F401  (registers the scheduled job that opens each quarter's drafts)
 from . import services
 from .exports import PILLAR_NAMES, PROVINCE_NAMES, charts, workbook
 from .forms import CommentForm, FollowForm, NarrativeForm, ScopeForm
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
-PUBLISHED_ENDPOINTS = {"summaries.published", "summaries.published_records", "summaries.published_export"}
+PUBLISHED_ENDPOINTS = {"summaries.index", "summaries.published", "summaries.published_records", "summaries.published_export"}
 DRAFT_READERS = ("admin", "co-chair", "reviewer")
 
 
@@ -75,6 +76,8 @@ def _draft_args(scope: services.Scope) -> dict[str, str]:
 @bp.get("/")
 def index():
     session = get_session()
+    if not current_user.is_authenticated and not services.public_summaries(session=session):
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     form = ScopeForm(request.args, meta={"csrf": False})
     if request.args and form.validate():
         pillar = form.pillar.data if form.kind.data == "twg" else "all"
@@ -82,7 +85,9 @@ def index():
     follow = None
     if has_role(current_user, "reviewer"):
         follow = FollowForm(pillars=sorted(services.followed_pillars(current_user, session=session)))
-    return render_template("summaries/index.html", form=form, follow=follow, may_draft=has_role(current_user, *DRAFT_READERS),
+    may_draft = has_role(current_user, *DRAFT_READERS)
+    return render_template("summaries/index.html", form=form, follow=follow, may_draft=may_draft,
+                           drafts=services.drafts_for_review(current_user, session=session) if may_draft else [],
                            published=services.published_list(session=session))
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ..audit import set_actor
@@ -108,6 +109,37 @@ def _report(scope: Scope, *, session: Session) -> SummaryReport:
         session.add(report)
         session.flush()
     return report
+
+
+def open_report(scope: Scope, *, session: Session) -> bool:
+    """Open the scope's draft for review (store its report); return False when it was already open."""
+    if find_report(scope, session=session) is not None:
+        return False
+    _report(scope, session=session)
+    return True
+
+
+def drafts_for_review(user: User, *, session: Session, limit: int = 30) -> list[tuple[SummaryReport, int, int]]:
+    """Open drafts the user may read, newest period first: (report, comments, versions published)."""
+    followed = followed_pillars(user, session=session) if not _sees_all_drafts(user) else set()
+    comments = (select(SummaryComment.report_id, sa.func.count().label("n")).group_by(SummaryComment.report_id).subquery())
+    published = (select(SummaryVersion.report_id, sa.func.count().label("n")).group_by(SummaryVersion.report_id).subquery())
+    query = (select(SummaryReport, sa.func.coalesce(comments.c.n, 0), sa.func.coalesce(published.c.n, 0))
+             .outerjoin(comments, comments.c.report_id == SummaryReport.id)
+             .outerjoin(published, published.c.report_id == SummaryReport.id)
+             .order_by(col(SummaryReport.period).desc(), col(SummaryReport.kind).desc(), col(SummaryReport.pillar_code)))
+    rows = []
+    for report, n_comments, n_versions in session.exec(query).all():
+        if followed and report.kind == "twg" and report.pillar_code not in followed:
+            continue
+        rows.append((report, int(n_comments), int(n_versions)))
+        if len(rows) == limit:
+            break
+    return rows
+
+
+def _sees_all_drafts(user: User) -> bool:
+    return bool(user.role_set & {"admin", "co-chair"})
 
 
 def versions(report: SummaryReport | None, *, session: Session) -> list[SummaryVersion]:
