@@ -11,8 +11,12 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from openpyxl import load_workbook
 from sqlmodel import select
 
+from conftest import csrf_token
+from register_files import clean_sheets, workbook_bytes
+from returns_workbooks import return_workbook, xlsx
 from uxo_swg.db import get_session
 from uxo_swg.models import (
     Commitment, Disbursement, OperatorReturn, Organisation, OrganisationAlias, Pledge, PledgeLine, Requirement,
@@ -21,6 +25,7 @@ from uxo_swg.models import (
 
 SCRIPT = '<script>alert("x")</script>'
 FORMULA = '=HYPERLINK("http://evil.example","click")'
+IMG = "<img src=x onerror=alert(1)>"
 MAX_PAGES = 600
 
 
@@ -62,9 +67,80 @@ def test_hostile_text_is_inert_on_every_page_and_export(demo_app, client, login)
     with demo_app.app_context():
         _plant(get_session())
     login("admin", "co-chair", "reviewer")
+    assert_inert_everywhere(demo_app, client)
+
+
+def test_hostile_text_typed_in_forms_and_sent_in_files_is_inert(demo_app, client, login):
+    """The same check, with the text arriving the way users send it: forms, a register, a return, a file name."""
+    login("admin", "co-chair", "reviewer")
+    _post_form(client, "/organisations/new", {"name": f"Donor {SCRIPT}", "kind": "donor", "contact": FORMULA, "aliases": IMG})
+    _post_form(client, "/pledges/new", {
+        "ref": "PL-HOSTILE-1", "donor_id": _option(client, "/pledges/new", "donor_id", f"Donor {SCRIPT}"),
+        "recipient_id": "0", "announced_on": "2025-02-01", "announced_at": SCRIPT, "currency": "USD", "notes": FORMULA,
+        "lines-0-year": "2025", "lines-0-pillar": "re", "lines-0-amount": "1000"})
+    _post_form(client, "/summaries/twg/2025-Q3/re/comments", {"body": SCRIPT + FORMULA}, token_url="/summaries/twg/2025-Q3/re")
+
+    sheets = clean_sheets()
+    sheets["Pledges"][1][9] = FORMULA  # notes
+    sheets["Disbursements"][1][10] = SCRIPT
+    register = client.post("/register/import", data={"csrf_token": csrf_token(client, "/register/import"),
+                                                     "file": (io.BytesIO(_typed_as_text(workbook_bytes(sheets))), f"{IMG}.xlsx")},
+                           content_type="multipart/form-data")
+    assert register.status_code == 200, register.get_data(as_text=True)[-2000:]
+    sha = re.search(r'name="sha256"[^>]*value="([0-9a-f]{64})"', register.get_data(as_text=True))
+    assert sha, "the register preview offers to import"
+    client.post("/register/import/commit", data={"csrf_token": csrf_token(client, "/register/import"), "sha256": sha[1]})
+
+    receipt = [date(2025, 8, 1), "United States", None, "US-HOSTILE", "clearance", "Xiengkhouang", 1000, "USD", FORMULA]
+    data = _typed_as_text(xlsx(return_workbook(quarter="2024-Q4", receipts=[receipt], prepared_by=SCRIPT,
+                                               expenditure=[["clearance", "Xiengkhouang", 800, "USD", SCRIPT]])))
+    upload = client.post("/returns/upload", data={"csrf_token": csrf_token(client, "/returns/"),
+                                                  "file": (io.BytesIO(data), f"{IMG}.xlsx")}, content_type="multipart/form-data")
+    token = re.search(r'name="token"[^>]*value="([^"]+)"', upload.get_data(as_text=True))
+    assert token, upload.get_data(as_text=True)[-2000:]
+    client.post("/returns/confirm", data={"csrf_token": csrf_token(client, "/returns/"), "token": token[1]})
+
+    with demo_app.app_context():
+        s = get_session()
+        assert s.exec(select(Organisation).where(Organisation.contact == FORMULA)).one()
+        assert s.exec(select(Pledge).where(Pledge.notes == FORMULA)).all() != []
+        assert s.exec(select(OperatorReturn).where(OperatorReturn.prepared_by == SCRIPT)).one().filename == f"{IMG}.xlsx"
+        assert s.exec(select(ReturnReceipt).where(ReturnReceipt.notes == FORMULA)).all() != []
+    assert_inert_everywhere(demo_app, client, also=["/summaries/twg/2025-Q3/re", "/returns/?quarter=2024-Q4",
+                                                    "/register/imports", "/audit/?entity=organisation"])
+
+
+def _typed_as_text(data: bytes) -> bytes:
+    """Return the workbook with every `=...` cell stored as the text a user typed, as Excel does for text cells."""
+    wb = load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _post_form(client, url, data, token_url=None):
+    response = client.post(url, data={"csrf_token": csrf_token(client, token_url or url), **data})
+    assert response.status_code == 302, f"{url}: {response.status_code} {response.get_data(as_text=True)[-1500:]}"
+    return response
+
+
+def _option(client, url, field, label):
+    page = client.get(url).get_data(as_text=True)
+    select_html = re.search(rf'<select[^>]*name="{field}".*?</select>', page, re.S)[0]
+    escaped = label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+    return re.search(rf'<option[^>]*value="(\d+)"[^>]*>{re.escape(escaped)}</option>', select_html)[1]
+
+
+def assert_inert_everywhere(app, client, also=()):
+    """Follow every link from every page the user reaches; check each page and each export."""
     seen: set[str] = set()
-    queue = ["/", "/?year=2025"] + [
-        rule.rule for rule in demo_app.url_map.iter_rules()
+    queue = ["/", "/?year=2025", *also] + [
+        rule.rule for rule in app.url_map.iter_rules()
         if "GET" in rule.methods and not rule.arguments and rule.endpoint not in ("static", "auth.logout")
     ]
     exports = 0
@@ -79,8 +155,6 @@ def test_hostile_text_is_inert_on_every_page_and_export(demo_app, client, login)
         kind = response.headers.get("Content-Type", "")
         if "spreadsheetml" in kind:
             exports += 1
-            from openpyxl import load_workbook
-
             wb = load_workbook(io.BytesIO(response.data))
             for ws in wb.worksheets:
                 for row in ws.iter_rows():
@@ -92,7 +166,7 @@ def test_hostile_text_is_inert_on_every_page_and_export(demo_app, client, login)
         elif "text/html" in kind:
             body = response.get_data(as_text=True)
             assert SCRIPT not in body, f"unescaped script on {url}"
-            assert "<b>1</b>" not in body, f"unescaped markup on {url}"
+            assert "<b>1</b>" not in body and IMG not in body, f"unescaped markup on {url}"
             queue.extend(link for link in _links(body) if link not in seen)
-    assert len(seen) >= 5
+    assert len(seen) >= 5 and exports >= 3, (len(seen), exports)
     assert "/audit/" in seen
