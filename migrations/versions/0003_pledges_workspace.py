@@ -17,7 +17,7 @@ depends_on = None
 def upgrade() -> None:
     # A requirement is cancelled (or superseded), never deleted; an import rollback cancels it.
     with op.batch_alter_table('requirement', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
