@@ -25,6 +25,16 @@ def test_demo_loads_once(runner, app):
         assert s.exec(select(func.count()).select_from(Pledge)).one() == 15
         names = set(s.exec(select(Organisation.name)).all())
         assert {"United States", "Japan", "UXO Lao", "HALO Trust", "Government of Lao PDR"} <= names
+        # the demo returns were sent 20 days after their quarter: on time, as the returns page shows them
+        from datetime import date
+
+        from uxo_swg.domain.periods import parse_quarter
+        from uxo_swg.models import User
+        from uxo_swg.returns.services import quarter_status
+
+        cochair = s.exec(select(User).where(User.email == "cochair@demo.example")).one()
+        statuses = {row.status for row in quarter_status(parse_quarter("2025-Q3"), session=s, user=cochair, today=date(2026, 1, 15))}
+        assert "on time" in statuses and "late" not in statuses
 
 
 def test_import_rates(runner, app, tmp_path):

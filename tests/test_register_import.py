@@ -234,7 +234,7 @@ def test_a_workbook_without_register_sheets_is_refused(db):
 
 def test_a_huge_file_is_refused_before_reading_and_a_long_register_imports(db):
     data = workbook_bytes(clean_sheets())
-    refused = run(db, data, commit=True) if False else import_register(data, "big.xlsx", session=db, actor="t", max_bytes=1000)
+    refused = import_register(data, "big.xlsx", session=db, actor="t", max_bytes=1000)
     assert "the limit is" in refused.errors[0].message
     rows = [PLEDGE_HEADERS] + [[f"L-{n // 3}", "Japan", date(2025, 1, 2), 2024 + n % 3, "clearance", 1000 + n, "JPY", "", "", ""]
                                for n in range(6000)]
@@ -297,3 +297,6 @@ def test_cli_imports_and_reports_errors_with_locations(demo_app, tmp_path):
     assert failed.exit_code == 1
     assert "bad.xlsx: Pledges, row 2, column B (Donor): no donor is called 'Japn'. Did you mean 'Japan'?" in failed.output
     assert "nothing was stored" in failed.output
+    demo_app.config["MAX_CONTENT_LENGTH"] = 1000  # MAX_UPLOAD_MB applies to the command line too
+    too_big = runner.invoke(args=["import-register", str(bad)])
+    assert too_big.exit_code == 1 and "the limit is" in too_big.output

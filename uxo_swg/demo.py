@@ -6,7 +6,7 @@ reports (about US$45-50 million a year); they are not official data.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -212,7 +212,8 @@ def _returns(session: Session, orgs: dict[str, Organisation], rnd: random.Random
                 continue
             ret = OperatorReturn(operator_id=orgs[operator].id, quarter=str(quarter), prepared_by="Finance officer",
                                  email=f"finance@{operator.split()[0].lower()}.example", filename=f"{operator} {quarter}.xlsx",
-                                 submitted_on=quarter.end + timedelta(days=20))
+                                 submitted_on=quarter.end + timedelta(days=20),
+                                 uploaded_at=datetime.combine(quarter.end + timedelta(days=20), time(3), tzinfo=timezone.utc))
             session.add(ret)
             session.flush()
             count += 1

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from ..db import get_session
@@ -19,7 +20,7 @@ def import_register_command(path: Path, dry_run: bool) -> None:
     from .importing import import_register
 
     result = import_register(path.read_bytes(), path.name, session=get_session(), actor="cli", via="cli",
-                             commit=not dry_run)
+                             commit=not dry_run, max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
     for problem in result.problems:
         click.echo(f"{path.name}: {'warning: ' if problem.level == 'warning' else ''}{problem}", err=True)
     if result.errors:
