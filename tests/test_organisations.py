@@ -30,6 +30,21 @@ def test_search_finds_by_name_or_alias_and_filters_by_kind(demo_app, client, log
     assert "HALO Trust" in page and "UXO Lao Trust Fund" not in page
 
 
+def test_the_list_exports_what_the_search_shows(demo_app, client, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    login("co-chair")
+    response = client.get("/organisations/?kind=ngo&export=xlsx")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="organisations.xlsx"'
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row[:2] == ("Name", "Kind"))
+    names = {row[0] for row in rows[header + 1:] if row[0]}
+    assert "HALO Trust" in names and "Japan" not in names
+    assert {row[1] for row in rows[header + 1:] if row[0]} == {"ngo"}
+
+
 def test_record_an_organisation_with_country_name_and_aliases(demo_app, client, login):
     login("co-chair")
     data = {"name": "Mekong Demining Foundation", "kind": "foundation", "country": "Thailand", "contact": "info@mdf.example",

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from ..db import get_session
 from ..models import ORGANISATION_KINDS, Organisation
 from ..permissions import roles_required
+from ..pledges.listing import export, wants_export
 from ..pledges.queries import active_organisations
 from .forms import MergeForm, OrganisationForm, country_code
 from .services import ActionRefused, Conflict, OrganisationData, aliases_of, merge_organisations, save_organisation, search_organisations
@@ -22,8 +23,13 @@ def index():
     kind = request.args.get("kind") if request.args.get("kind") in ORGANISATION_KINDS else None
     orgs = search_organisations(text, kind, session=session)
     names = {o.id: o.name for o in active_organisations(session=session)}
+    aliases = {o.id: [a.alias for a in aliases_of(o.id, session=session)] for o in orgs}
+    if wants_export():
+        rows = [[o.name, o.kind, o.country or "", "; ".join(aliases[o.id]), o.contact or "",
+                 names.get(o.merged_into_id, "another record") if o.merged_into_id else ""] for o in orgs]
+        return export("Organisations", ["Name", "Kind", "Country", "Aliases", "Contact", "Merged into"], rows, money_columns=())
     return render_template("organisations/index.html", orgs=orgs, q=text, kind=kind, kinds=ORGANISATION_KINDS,
-                           names=names, aliases={o.id: [a.alias for a in aliases_of(o.id, session=session)] for o in orgs})
+                           names=names, aliases=aliases)
 
 
 def _save(form: OrganisationForm, org: Organisation | None):
