@@ -4,6 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import plotly.graph_objects as go
+
 from ..domain.reference import PILLARS, PROVINCES
 from ..exports import add_sheet, new_workbook, workbook_bytes
 
@@ -72,9 +74,16 @@ def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> b
     return workbook_bytes(wb)
 
 
-def _bar(name: str, x: list, y: list, i: int, **kw: Any) -> dict[str, Any]:
-    return {"type": "bar", "name": name, "x": x, "y": y, **kw,
-            "marker": {"color": COLOURS[i % len(COLOURS)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}}
+def _bar(name: str, x: list, y: list, i: int, **kw: Any) -> go.Bar:
+    return go.Bar(name=name, x=x, y=y, **kw,
+                  marker={"color": COLOURS[i % len(COLOURS)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}})
+
+
+def _figure(data: list[go.Bar], layout: dict[str, Any]) -> dict[str, Any]:
+    """Return the figure as the plain spec plotly.js draws; plotly checks every property name and value."""
+    spec = go.Figure(data=data, layout=go.Layout(template=go.layout.Template(), **layout)).to_plotly_json()
+    spec["layout"].pop("template", None)  # plotly.js's own defaults, no theme to ship
+    return {"data": spec["data"], "layout": spec["layout"]}
 
 
 def charts(doc: dict[str, Any]) -> dict[str, Any]:
@@ -83,22 +92,22 @@ def charts(doc: dict[str, Any]) -> dict[str, Any]:
               "legend": {"orientation": "h", "y": -0.2}, "yaxis": {"title": {"text": "US$"}, "tickformat": ",.0f"}}
     pillars = [PILLAR_NAMES.get(p["pillar"], p["pillar"]) for p in doc["pillars"]]
     out: dict[str, Any] = {}
-    out["chart-pillars"] = {
-        "data": [_bar(label, pillars, [float(p[m]) for p in doc["pillars"]], i)
-                 for i, (m, label) in enumerate([("requirement", "Requirement"), ("pledged", "Pledged for the year"),
-                                                 ("disbursed_ytd", "Disbursed, year to date")])],
-        "layout": {**layout, "title": {"text": "Requirement, pledges and disbursements"}}}
+    out["chart-pillars"] = _figure(
+        [_bar(label, pillars, [float(p[m]) for p in doc["pillars"]], i)
+         for i, (m, label) in enumerate([("requirement", "Requirement"), ("pledged", "Pledged for the year"),
+                                         ("disbursed_ytd", "Disbursed, year to date")])],
+        {**layout, "title": {"text": "Requirement, pledges and disbursements"}})
     periods = [r["period"] for r in doc["trend"]]
-    out["chart-trend"] = {
-        "data": [_bar(label, periods, [float(r[m]) for r in doc["trend"]], i)
-                 for i, (m, label) in enumerate([("committed", "Committed"), ("disbursed", "Disbursed"), ("spent", "Spent")])],
-        "layout": {**layout, "title": {"text": "Trend"}}}
+    out["chart-trend"] = _figure(
+        [_bar(label, periods, [float(r[m]) for r in doc["trend"]], i)
+         for i, (m, label) in enumerate([("committed", "Committed"), ("disbursed", "Disbursed"), ("spent", "Spent")])],
+        {**layout, "title": {"text": "Trend"}})
     donors = sorted(doc["donors"], key=lambda d: Decimal(d["disbursed"]))
-    out["chart-donors"] = {
-        "data": [_bar("Disbursed", [float(d["disbursed"]) for d in donors], [d["donor"] for d in donors], 0, orientation="h")],
-        "layout": {**layout, "title": {"text": "Disbursed by donor"}, "showlegend": False,
-                   "margin": {"t": 40, "r": 10, "b": 40, "l": 200},
-                   "xaxis": {"title": {"text": "US$"}, "tickformat": ",.0f"}, "yaxis": {"automargin": True}}}
+    out["chart-donors"] = _figure(
+        [_bar("Disbursed", [float(d["disbursed"]) for d in donors], [d["donor"] for d in donors], 0, orientation="h")],
+        {**layout, "title": {"text": "Disbursed by donor"}, "showlegend": False,
+         "margin": {"t": 40, "r": 10, "b": 40, "l": 200},
+         "xaxis": {"title": {"text": "US$"}, "tickformat": ",.0f"}, "yaxis": {"automargin": True}})
     out["chart-map"] = {
         "values": {p["province"]: float(p["disbursed"]) for p in doc["provinces"] if p["province"] != "national"},
         "names": PROVINCE_NAMES, "geojson": "lao-adm1.geojson", "title": "Disbursed by province (US$)"}
