@@ -111,4 +111,6 @@ def log_bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]
         for row, ident in zip(rows, ids)
     ]
     if entries:
-        session.connection().execute(sa.insert(AuditLog.__table__), entries)
+        from .db import bulk_insert
+
+        bulk_insert(session, AuditLog.__table__, entries, returning_ids=False)

@@ -31,6 +31,7 @@ from importers.register import (
 from importers.workbook import MAX_FILE_BYTES, WorkbookRejected, inspect_xlsx, open_workbook
 
 from ..audit import log_bulk_insert, set_actor
+from ..db import bulk_insert
 from ..directory import Directory
 from ..domain.money import round_for_currency
 from ..domain.reference import normalise
@@ -152,8 +153,7 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[in
     if not rows:
         return []
     table = model.__table__
-    ids = list(session.connection().execute(
-        sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+    ids = bulk_insert(session, table, rows)
     log_bulk_insert(session, table, rows, ids)
     return ids
 

@@ -21,6 +21,7 @@ from importers.problems import Problem
 from importers.workbook import MAX_FILE_BYTES, inspect_xlsx
 
 from ..audit import log_bulk_insert, set_actor
+from ..db import bulk_insert
 from ..directory import Directory
 from ..domain.periods import Period, parse_quarter
 from ..domain.returns import return_status
@@ -163,8 +164,7 @@ def _store_rows(session: Session, return_id: int, reading: ReturnReading) -> Non
 
 
 def _flush_chunk(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    result = session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    log_bulk_insert(session, table, rows, list(result.scalars()))
+    log_bulk_insert(session, table, rows, bulk_insert(session, table, rows))
 
 
 # --- the preview between upload and confirm ------------------------------------------------
