@@ -1,6 +1,7 @@
 """Reading an operator return (spec sections 3 and 5), storing it, superseding and recognising it."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -171,3 +172,18 @@ def test_submitted_on_as_excel_datetime(session, ids):
     wb = return_workbook(submitted_on=datetime(2025, 10, 11, 0, 0))
     result = import_return(xlsx(wb), "r.xlsx", session=session, actor="test")
     assert result.operator_return.submitted_on == date(2025, 10, 11)
+
+
+def test_text_with_tabs_newlines_backslashes_and_lao_is_stored_exactly(session, ids):
+    # The rows go to PostgreSQL with COPY: the text must arrive as it was written, audit included.
+    notes = "ເງິນຊ່ວຍເຫຼືອ\tline 1\nline 2 \\N C:\\temp\\x 'quoted' \"double\" 100%"
+    receipts = [[*RECEIPT[:6], Decimal("1234.56"), "USD", notes], [*RECEIPT[:6], 5, "USD", None]]
+    result = import_return(xlsx(return_workbook(receipts=receipts)), "halo.xlsx", session=session, actor="test")
+    assert result.status == "stored"
+    stored = session.exec(select(ReturnReceipt).order_by(ReturnReceipt.row)).all()
+    assert [(r.notes, r.amount, r.row) for r in stored] == [(notes, Decimal("1234.56"), 2), ("", Decimal("5"), 3)]
+    ids_in_audit = session.exec(select(AuditLog.entity_id).where(AuditLog.entity == "return_receipt")).all()
+    assert sorted(ids_in_audit) == sorted(str(r.id) for r in stored)
+    after = session.exec(select(AuditLog.after).where(AuditLog.entity_id == str(stored[0].id),
+                                                      AuditLog.entity == "return_receipt")).one()
+    assert notes in json.loads(after).values()
