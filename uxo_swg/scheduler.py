@@ -90,6 +90,6 @@ def serve(app: Flask) -> None:
                 except Exception:  # one failing run must not stop the scheduler
                     log.exception("job %s failed", name)
 
-        scheduler.add_job(fire, "cron", id=job.name, coalesce=True, max_instances=1, misfire_grace_time=3600, **job.cron)
+        scheduler.add_job(fire, "cron", id=job.name, name=job.name, coalesce=True, max_instances=1, misfire_grace_time=3600, **job.cron)
     log.info("scheduler started with %s", ", ".join(JOBS) or "no jobs")
     scheduler.start()
