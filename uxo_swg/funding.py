@@ -197,12 +197,21 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, pillar: 
     d = Disbursement
     live = [col(d.cancelled_at).is_(None), col(d.paid_on) >= first, col(d.paid_on) <= last, *pillar_is(col(d.pillar_code))]
     if grouped:
+        # In the period itself, every key the summary shows (donor, operator, province); before it
+        # (year to date and trend) only totals and pillars count, so those days are summed coarsely.
         for paid_on, currency, pillar_code, donor_id, recipient_id, province, total in session.exec(
             select(d.paid_on, d.currency, d.pillar_code, d.donor_id, d.recipient_id, d.province_code, sa.func.sum(d.amount))
-            .where(*live).group_by(d.paid_on, d.currency, d.pillar_code, d.donor_id, d.recipient_id, d.province_code)
+            .where(*live, col(d.paid_on) >= period.start)
+            .group_by(d.paid_on, d.currency, d.pillar_code, d.donor_id, d.recipient_id, d.province_code)
         ).all():
             entries.append(Entry("disbursement", 0, paid_on, pillar_code, total, currency, donor=name(donor_id),
                                  national=national(donor_id), recipient=name(recipient_id), province=province))
+        government = sa.case((col(d.donor_id).in_({oid for oid, k in kinds.items() if k == "government"}), 1), else_=0)
+        for paid_on, currency, pillar_code, is_national, total in session.exec(
+            select(d.paid_on, d.currency, d.pillar_code, government, sa.func.sum(d.amount))
+            .where(*live, col(d.paid_on) < period.start).group_by(d.paid_on, d.currency, d.pillar_code, government)
+        ).all():
+            entries.append(Entry("disbursement", 0, paid_on, pillar_code, total, currency, national=bool(is_national)))
     else:
         entries.extend(_disbursement_entry(x, name, national)
                        for x in session.exec(select(*_DISBURSEMENT_COLUMNS).where(*live)).all())
@@ -213,12 +222,15 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, pillar: 
     # Only receipts with an agreement ref, or in a co-chair's confirmed pair, can match: read those one by one.
     confirmed, rejected = match_decisions(session=session)  # the co-chairs' reconciliation decisions
     may_match = col(r.agreement_ref).is_not(None) | col(r.id).in_({rid for rid, _did in confirmed})
-    receipt_rows = select(r, ret.operator_id).join(ret, col(r.return_id) == col(ret.id)).where(*receipt_where)
+    # Plain columns, not ORM objects: there may be tens of thousands of receipts in the window.
+    receipt_rows = (select(r.id, r.received_on, r.pillar_code, r.amount, r.currency, r.donor_id, ret.operator_id, r.via_id,
+                           r.province_code, r.agreement_ref)
+                    .join(ret, col(r.return_id) == col(ret.id)).where(*receipt_where))
     receipts = [
         Entry("receipt", x.id, x.received_on, x.pillar_code, x.amount, x.currency, donor=name(x.donor_id),
-              national=national(x.donor_id), recipient=name(operator_id), via=name(x.via_id), province=x.province_code,
+              national=national(x.donor_id), recipient=name(x.operator_id), via=name(x.via_id), province=x.province_code,
               agreement_ref=x.agreement_ref)
-        for x, operator_id in session.exec(receipt_rows.where(may_match) if grouped else receipt_rows).all()
+        for x in session.exec(receipt_rows.where(may_match) if grouped else receipt_rows).all()
     ]
     refs = {x.agreement_ref for x in receipts if x.agreement_ref}
     decided = {did for _rid, did in confirmed}
