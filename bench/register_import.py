@@ -15,18 +15,15 @@ Not a test: it asserts nothing and prints figures.
 """
 from __future__ import annotations
 
-import argparse
-import gc
 import io
 import sys
-import tempfile
-import time
-import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from import_harness import compare  # noqa: E402  (bench/ is the script's folder)
 
 DONORS = [("Japan", "JPY"), ("Norway", "NOK"), ("United States", "USD"), ("Germany", "EUR"), ("United Kingdom", "GBP"),
           ("Australia", "AUD"), ("Republic of Korea", "KRW"), ("Switzerland", "CHF"), ("Canada", "CAD"), ("Ireland", "EUR")]
@@ -74,34 +71,6 @@ def make_register(rows: int) -> bytes:
     return out.getvalue()
 
 
-def read_with_openpyxl(data: bytes) -> int:
-    """Read every row of every sheet with openpyxl alone, read-only; return the number of rows."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    count = 0
-    for ws in wb.worksheets:
-        for _row in ws.iter_rows(values_only=True):
-            count += 1
-    wb.close()
-    return count
-
-
-def fresh_app(database_url: str | None, folder: Path):
-    """Return an app on a fresh database at the latest migration, holding the demo data."""
-    from uxo_swg import create_app
-    from uxo_swg.db import get_session
-    from uxo_swg.demo import load_demo
-    from uxo_swg.migrate import upgrade
-
-    url = database_url or f"sqlite:///{folder / f'bench-{time.monotonic_ns()}.sqlite'}"
-    upgrade(url)
-    app = create_app("test", DATABASE_URL=url, UPLOAD_FOLDER=str(folder / "uploads"))
-    with app.app_context():
-        load_demo(session=get_session())
-    return app
-
-
 def run_import(app, data: bytes):
     from uxo_swg.db import get_session
     from uxo_swg.pledges.importing import import_register
@@ -110,59 +79,11 @@ def run_import(app, data: bytes):
         result = import_register(data, "bench.xlsx", session=get_session(), actor="bench", via="cli", max_bytes=200 * 1024 * 1024)
     if result.errors:
         raise SystemExit(f"the generated register has errors: {[str(p) for p in result.errors[:5]]}")
-    return result
+    return result.describe()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=50_000)
-    parser.add_argument("--memory-rows", default="10000,50000")
-    parser.add_argument("--database-url", default=None, help="an EMPTY database (default: a fresh SQLite file)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each timing; the best is kept")
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        data = make_register(args.rows)
-        print(f"register: {args.rows:,} data rows, {len(data) / 1048576:.1f} MB")
-        read_times = []
-        for _ in range(args.repeat):
-            gc.collect()
-            start = time.perf_counter()
-            read_with_openpyxl(data)
-            read_times.append(time.perf_counter() - start)
-        import_times = []
-        for _ in range(args.repeat if not args.database_url else 1):
-            app = fresh_app(args.database_url, folder)
-            gc.collect()
-            start = time.perf_counter()
-            result = run_import(app, data)
-            import_times.append(time.perf_counter() - start)
-            app.extensions["engine"].dispose()
-        read, imported = min(read_times), min(import_times)
-        print(f"stored: {result.describe()}")
-        print(f"openpyxl read-only, every row: {read:.2f} s (best of {len(read_times)})")
-        print(f"import (validate + store + audit, one transaction): {imported:.2f} s (best of {len(import_times)})")
-        print(f"ratio import / openpyxl: {imported / read:.2f} (target <= 2)")
-
-        if args.database_url:
-            return
-        for size in [int(s) for s in args.memory_rows.split(",") if s]:
-            sample = make_register(size)
-            gc.collect()
-            tracemalloc.start()
-            read_with_openpyxl(sample)
-            _current, read_peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            app = fresh_app(None, folder)
-            gc.collect()
-            tracemalloc.start()
-            run_import(app, sample)
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            app.extensions["engine"].dispose()
-            print(f"peak memory (tracemalloc), {size:,} rows ({len(sample) / 1048576:.1f} MB file): "
-                  f"import {peak / 1048576:.1f} MB, openpyxl alone {read_peak / 1048576:.1f} MB")
+    compare(__doc__.splitlines()[0], 50_000, "10000,50000", make_register, run_import, "register")
 
 
 if __name__ == "__main__":

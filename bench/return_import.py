@@ -20,18 +20,15 @@ Not a test: it asserts nothing and prints figures.
 """
 from __future__ import annotations
 
-import argparse
-import gc
 import io
 import sys
-import tempfile
-import time
-import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from import_harness import compare  # noqa: E402  (bench/ is the script's folder)
 
 # (donor as an operator writes it, currency): names and aliases of the demo organisations.
 DONORS = [("United States", "USD"), ("USA", "USD"), ("Japan", "JPY"), ("Norway", "NOK"), ("United Kingdom", "GBP"),
@@ -76,34 +73,6 @@ def make_return(rows: int, extra: int = 60) -> bytes:
     return out.getvalue()
 
 
-def read_with_openpyxl(data: bytes) -> int:
-    """Read every row of every sheet with openpyxl alone, read-only; return the number of rows."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    count = 0
-    for ws in wb.worksheets:
-        for _row in ws.iter_rows(values_only=True):
-            count += 1
-    wb.close()
-    return count
-
-
-def fresh_app(database_url: str | None, folder: Path):
-    """Return an app on a fresh database at the latest migration, holding the demo data."""
-    from uxo_swg import create_app
-    from uxo_swg.db import get_session
-    from uxo_swg.demo import load_demo
-    from uxo_swg.migrate import upgrade
-
-    url = database_url or f"sqlite:///{folder / f'bench-{time.monotonic_ns()}.sqlite'}"
-    upgrade(url)
-    app = create_app("test", DATABASE_URL=url, UPLOAD_FOLDER=str(folder / "uploads"))
-    with app.app_context():
-        load_demo(session=get_session())
-    return app
-
-
 def run_import(app, data: bytes) -> str:
     """Import the return on the app's database; return what was stored."""
     from uxo_swg.db import get_session
@@ -123,56 +92,7 @@ def run_import(app, data: bytes) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--memory-rows", default="5000,20000")
-    parser.add_argument("--database-url", default=None, help="a database to migrate and fill with the demo data "
-                        "(it must be EMPTY; default: a fresh SQLite file)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each timing; the best is kept")
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        data = make_return(args.rows)
-        print(f"return: {args.rows:,} receipt rows (+ 60 expenditure, 60 output rows), {len(data) / 1048576:.1f} MB")
-        read_times = []
-        for _ in range(args.repeat):
-            gc.collect()
-            start = time.perf_counter()
-            read_with_openpyxl(data)
-            read_times.append(time.perf_counter() - start)
-        import_times = []
-        for _ in range(args.repeat if not args.database_url else 1):
-            app = fresh_app(args.database_url, folder)
-            gc.collect()
-            start = time.perf_counter()
-            stored = run_import(app, data)
-            import_times.append(time.perf_counter() - start)
-            app.extensions["engine"].dispose()
-        read, imported = min(read_times), min(import_times)
-        print(f"stored: {stored}")
-        print(f"openpyxl read-only, every row: {read:.2f} s (best of {len(read_times)})")
-        print(f"import (validate + store + audit, one transaction): {imported:.2f} s (best of {len(import_times)})")
-        print(f"ratio import / openpyxl: {imported / read:.2f} (target <= 2)")
-
-        if args.database_url:
-            return
-        for size in [int(s) for s in args.memory_rows.split(",") if s]:
-            sample = make_return(size)
-            gc.collect()
-            tracemalloc.start()
-            read_with_openpyxl(sample)
-            _current, read_peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            app = fresh_app(None, folder)
-            gc.collect()
-            tracemalloc.start()
-            run_import(app, sample)
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            app.extensions["engine"].dispose()
-            print(f"peak memory (tracemalloc), {size:,} rows ({len(sample) / 1048576:.1f} MB file): "
-                  f"import {peak / 1048576:.1f} MB, openpyxl alone {read_peak / 1048576:.1f} MB")
+    compare(__doc__.splitlines()[0], 20_000, "5000,20000", make_return, run_import, "return")
 
 
 if __name__ == "__main__":
