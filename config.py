@@ -11,6 +11,11 @@ def _instance_path() -> Path:
     return Path(os.environ.get("UXO_SWG_INSTANCE", ROOT / "instance")).resolve()
 
 
+def _megabytes(text: str) -> int | None:
+    """Return MAX_UPLOAD_MB in bytes, or None when it is not a whole number (the app then refuses to start)."""
+    return int(text) * 1024 * 1024 if text.strip().isdigit() else None
+
+
 class Config:
     """Production defaults: every secret comes from the environment."""
 
@@ -18,7 +23,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{_instance_path() / 'uxo_swg.sqlite'}"
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(_instance_path() / "uploads")
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+    MAX_CONTENT_LENGTH = _megabytes(os.environ.get("MAX_UPLOAD_MB", "20"))
     RATES_CSV = os.environ.get("RATES_CSV")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -212,6 +212,16 @@ def test_production_refuses_to_start_without_secret_key(database_url, monkeypatc
         create_app("production", DATABASE_URL=database_url)
 
 
+@pytest.mark.parametrize("setting", ["0", "twenty", "-5"])
+def test_an_upload_limit_that_is_not_a_whole_number_of_megabytes_is_refused(database_url, setting):
+    from config import _megabytes
+    from uxo_swg import create_app
+
+    with pytest.raises(RuntimeError, match="MAX_UPLOAD_MB must be a whole number of megabytes, at least 1"):
+        create_app("test", DATABASE_URL=database_url, MAX_CONTENT_LENGTH=_megabytes(setting))
+    assert _megabytes("5") == 5 * 1024 * 1024
+
+
 def test_disabled_user_is_logged_out_and_cannot_log_in(app, client, login, make_user):
     email = login("reviewer")
     with app.app_context():

@@ -32,6 +32,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY before starting in production")
+    if not isinstance(app.config.get("MAX_CONTENT_LENGTH"), int) or app.config["MAX_CONTENT_LENGTH"] < 1024 * 1024:
+        raise RuntimeError("MAX_UPLOAD_MB must be a whole number of megabytes, at least 1")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     if app.config.get("TRUSTED_PROXIES"):

@@ -34,7 +34,7 @@ def register_import():
         filename = Path(upload.filename or "register.xlsx").name
         result = import_register(data, filename, session=get_session(), actor=current_user.email,
                                  user_id=current_user.id, commit=False,
-                                 max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024)
+                                 max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
         if result.sha256 and not result.errors and not result.already_imported:
             path = _upload_path(result.sha256)
             path.write_bytes(data)  # kept for the commit step and as the record of what was imported

@@ -23,7 +23,7 @@ def import_return_command(path: Path) -> None:
     data = path.read_bytes()
     try:
         result = import_return(data, path.name, session=get_session(), actor="cli", via="cli",
-                               max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024)
+                               max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
     except WorkbookRejected as rejected:
         click.echo(f"{path.name}: refused: {rejected}", err=True)
         click.echo("nothing was stored", err=True)

@@ -30,7 +30,7 @@ def _quarter():
 
 
 def _max_bytes() -> int:
-    return current_app.config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024
+    return current_app.config["MAX_CONTENT_LENGTH"]
 
 
 @bp.get("/")
