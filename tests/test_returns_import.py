@@ -151,6 +151,19 @@ def test_the_same_file_twice_is_recognised_and_stores_nothing(session, ids):
     assert len(session.exec(select(ReturnReceipt)).all()) == 1
 
 
+def test_sending_an_earlier_version_again_makes_it_current_as_a_new_version(session, ids):
+    v1 = xlsx(return_workbook())
+    import_return(v1, "v1.xlsx", session=session, actor="test")
+    import_return(xlsx(return_workbook(expenditure=[["clearance", "Xiengkhouang", 90000, "USD", None]])), "v2.xlsx",
+                  session=session, actor="test")
+    back = import_return(v1, "v1-again.xlsx", session=session, actor="test")
+    assert back.status == "stored" and back.operator_return.version_no == 3
+    current = session.exec(select(OperatorReturn).where(OperatorReturn.superseded_by_id.is_(None))).one()
+    spend = session.exec(select(ReturnExpenditure).where(ReturnExpenditure.return_id == current.id)).one()
+    assert (current.version_no, spend.amount) == (3, Decimal("80000"))
+    assert import_return(v1, "v1-third.xlsx", session=session, actor="test").status == "duplicate"
+
+
 def test_cli_imports_a_return_and_refuses_a_bad_one(app, runner, session, ids, tmp_path):
     good = tmp_path / "good.xlsx"
     good.write_bytes(xlsx(return_workbook()))

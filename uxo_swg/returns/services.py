@@ -84,20 +84,24 @@ def preview_return(data: bytes, *, session: Session, user: User | None = None,
 
 
 def find_duplicate(data: bytes, reading: ReturnReading, *, session: Session) -> OperatorReturn | None:
-    """Return the stored version of the same operator and quarter with exactly these bytes, if any."""
+    """Return the current version of the same operator and quarter if it has exactly these bytes.
+
+    Only the current version counts: sending again the file of an earlier, superseded version
+    is how an operator goes back to it, and it is stored as a new version.
+    """
     header = reading.header
     if header.operator_id is None or header.quarter is None:
         return None
     return session.exec(select(OperatorReturn).where(
         OperatorReturn.operator_id == header.operator_id, OperatorReturn.quarter == str(header.quarter),
-        OperatorReturn.sha256 == hashlib.sha256(data).hexdigest())).first()
+        col(OperatorReturn.superseded_by_id).is_(None), OperatorReturn.sha256 == hashlib.sha256(data).hexdigest())).first()
 
 
 def import_return(data: bytes, filename: str, *, session: Session, user: User | None = None, actor: str,
                   via: str = "import", max_bytes: int = MAX_FILE_BYTES) -> ImportResult:
     """Validate the whole return and store it in one transaction as the operator's new version of the quarter.
 
-    The previous version is kept and marked superseded; the same file again stores nothing.
+    The previous version is kept and marked superseded; the same file as the current version stores nothing.
     Raises WorkbookRejected for an unsafe file and ReturnRefused when any error was found.
     """
     book = inspect_xlsx(data, max_bytes)
