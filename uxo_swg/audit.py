@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from .db import bulk_insert
 from .models import AuditLog, JobRun, LoginAttempt, utcnow
 
 # Records whose changes are bookkeeping, not data: the log itself, job claims, login attempts.
@@ -111,6 +112,4 @@ def log_bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]
         for row, ident in zip(rows, ids)
     ]
     if entries:
-        from .db import bulk_insert
-
         bulk_insert(session, AuditLog.__table__, entries, returning_ids=False)

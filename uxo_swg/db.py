@@ -123,7 +123,7 @@ def bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]], *
     ids: list[int] = []
     keys = list(rows[0])
     names = keys
-    if "id" in table.c and "id" not in rows[0]:
+    if returning_ids and "id" not in rows[0]:  # otherwise the column default draws them
         sequence = connection.execute(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar_one()
         ids = list(connection.execute(sa.text("SELECT nextval(:s) FROM generate_series(1, :n)"),
                                       {"s": sequence, "n": len(rows)}).scalars())

@@ -15,6 +15,7 @@ from ..domain.periods import Period, PeriodError, parse_half, parse_quarter
 from ..domain.summary import Computed, cliff, compute, differences, document, money, pipeline
 from ..funding import load_summary_inputs
 from ..models import ReviewerPillar, Setting, SummaryComment, SummaryReport, SummaryVersion, User
+from ..permissions import sees_everything
 from ..rates import rate_book
 
 PUBLIC_SUMMARIES = "public_summaries"
@@ -121,7 +122,7 @@ def open_report(scope: Scope, *, session: Session) -> bool:
 
 def drafts_for_review(user: User, *, session: Session, limit: int = 30) -> list[tuple[SummaryReport, int, int]]:
     """Open drafts the user may read, newest period first: (report, comments, versions published)."""
-    followed = followed_pillars(user, session=session) if not _sees_all_drafts(user) else set()
+    followed = set() if sees_everything(user) else followed_pillars(user, session=session)
     comments = (select(SummaryComment.report_id, sa.func.count().label("n")).group_by(SummaryComment.report_id).subquery())
     published = (select(SummaryVersion.report_id, sa.func.count().label("n")).group_by(SummaryVersion.report_id).subquery())
     query = (select(SummaryReport, sa.func.coalesce(comments.c.n, 0), sa.func.coalesce(published.c.n, 0))
@@ -136,10 +137,6 @@ def drafts_for_review(user: User, *, session: Session, limit: int = 30) -> list[
         if len(rows) == limit:
             break
     return rows
-
-
-def _sees_all_drafts(user: User) -> bool:
-    return bool(user.role_set & {"admin", "co-chair"})
 
 
 def versions(report: SummaryReport | None, *, session: Session) -> list[SummaryVersion]:
