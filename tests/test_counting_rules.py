@@ -118,6 +118,32 @@ def test_each_figure_is_the_sum_of_its_records():
     assert (japan.rate, japan.rate_date) == (D(150), date(2025, 7, 1))
 
 
+def test_groups_summed_once_per_table_give_the_figures_of_the_records():
+    """PostgreSQL sums a period's flows once per table (facets); the figures must not change."""
+    from dataclasses import replace
+
+    entries, _ = scenario()
+    faceted = []
+    for e in entries:
+        if e.kind not in ("disbursement", "receipt", "commitment", "expenditure"):
+            faceted.append(e)
+            continue
+        faceted += [replace(e, facet="totals", donor=None, recipient=None, province=None),
+                    replace(e, facet="donors", recipient=None, province=None),
+                    replace(e, facet="operators", donor=None, province=None),
+                    replace(e, facet="provinces", donor=None, recipient=None)]
+    for kind, period, pillar in (("twg", "2025-Q3", "clearance"), ("swg", "2025-H2", None)):
+        p = parse_period(period)
+        by_record = document(kind, p, compute(kind, p, entries, RATES, pillar=pillar), pillar=pillar)
+        by_table = document(kind, p, compute(kind, p, faceted, RATES, pillar=pillar, keep_lines=False), pillar=pillar)
+        assert by_table == by_record
+        assert by_record["donors"] and by_record["operators"] and by_record["provinces"]
+    # A group summed for one table adds to that table only.
+    q3 = parse_period("2025-Q3")
+    alone = compute("twg", q3, [replace(entries[4], facet="operators")], RATES)  # Japan's 1,500,000 JPY to HALO
+    assert dict(alone.figures) == {"operators|HALO|received": D(10000)}
+
+
 def test_swg_half_with_unallocated_pillar_and_year_boundary():
     entries, _ = scenario()
     doc = document("swg", parse_period("2025-H2"), compute("swg", parse_period("2025-H2"), entries, RATES))

@@ -64,3 +64,22 @@ def test_jpy_and_krw_convert_exactly():
 def test_usd_needs_no_rate():
     conv = RateBook(LoadedRates()).to_usd(Decimal("12.34"), "usd", date(2025, 1, 1))
     assert conv.usd == Decimal("12.34") and conv.rate == 1
+
+
+def test_a_currency_is_steady_by_month_only_when_one_loaded_rate_covers_each_whole_month():
+    monthly = [rate(date(2025, m, 1), "LAK", str(21000 + m)) for m in range(1, 7)]
+    book = RateBook(LoadedRates(monthly + [rate(date(2025, 3, 17), "THB", "35"), rate(date(2025, 1, 1), "EUR", "0.9")]))
+    assert book.steady_by_month("LAK", date(2025, 1, 1), date(2025, 6, 30))
+    assert book.steady_by_month("usd", date(2020, 1, 1), date(2025, 6, 30))  # no rate needed
+    # A month before the first rate, or after the last one grows older than 31 days at the month's end.
+    assert not book.steady_by_month("LAK", date(2024, 12, 1), date(2025, 6, 30))
+    assert not book.steady_by_month("LAK", date(2025, 6, 1), date(2025, 7, 31))
+    # A new rate in the middle of March: two rates in one month.
+    assert not book.steady_by_month("THB", date(2025, 3, 1), date(2025, 3, 31))
+    # 17 March + 31 days covers 1-17 April only: from the 18th no rate, so April is not steady either.
+    assert not book.steady_by_month("THB", date(2025, 4, 1), date(2025, 4, 30))
+    # A rate dated 1 January lasts until 1 February: January only (31 days).
+    assert book.steady_by_month("EUR", date(2025, 1, 1), date(2025, 1, 31))
+    assert not book.steady_by_month("EUR", date(2025, 1, 1), date(2025, 2, 28))
+    assert not book.steady_by_month("CHF", date(2025, 1, 1), date(2025, 1, 31))  # built-in rates change daily
+    assert book.steady_currencies(date(2025, 1, 1), date(2025, 6, 30)) == {"USD", "LAK"}

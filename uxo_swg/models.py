@@ -131,8 +131,16 @@ class Commitment(SQLModel, table=True):
 class Disbursement(SQLModel, table=True):
     """Money paid by a donor (donor-side record)."""
 
+    # A summary looks up the disbursements an operator's receipt may match (rule 5): same
+    # agreement ref and donor, and the operator as recipient or, more rarely, as channel.
+    __table_args__ = (
+        sa.Index("ix_disbursement_agreement_ref_donor_recipient", "agreement_ref", "donor_id", "recipient_id"),
+        sa.Index("ix_disbursement_agreement_ref_donor_via", "agreement_ref", "donor_id", "via_id",
+                 sqlite_where=sa.text("via_id IS NOT NULL"), postgresql_where=sa.text("via_id IS NOT NULL")),
+    )
+
     id: Optional[int] = Field(default=None, primary_key=True)
-    agreement_ref: Optional[str] = Field(default=None, max_length=60, index=True)
+    agreement_ref: Optional[str] = Field(default=None, max_length=60)
     commitment_id: Optional[int] = Field(default=None, foreign_key="commitment.id")
     pledge_id: Optional[int] = Field(default=None, foreign_key="pledge.id", index=True)
     donor_id: int = Field(foreign_key="organisation.id", index=True)
@@ -189,7 +197,7 @@ class ReturnReceipt(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     return_id: int = Field(foreign_key="operator_return.id", index=True)
     row: int = 0
-    received_on: date
+    received_on: date = Field(index=True)
     donor_id: int = Field(foreign_key="organisation.id")
     via_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
     agreement_ref: Optional[str] = Field(default=None, max_length=60)

@@ -1,10 +1,12 @@
 """Exchange rates: the loaded ones in the database and the ECB reference rates shipped offline."""
 from __future__ import annotations
 
+import gc
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from .domain.conversion import LoadedRates, Rate, RateBook
@@ -42,14 +44,37 @@ class EcbRates:
 @lru_cache(maxsize=1)
 def ecb_rates() -> EcbRates:
     """Return the ECB reference rates, loaded once per process."""
-    return EcbRates()
+    rates = EcbRates()
+    # The table holds some 200,000 objects that live as long as the process: move them out
+    # of the garbage collector's way, or every full collection walks them again (a summary
+    # over a million rows spent a third of its time there, bench/summary.py).
+    gc.collect()
+    gc.freeze()
+    return rates
+
+
+# Rate books already read, by database and state of the rates table (a few at most).
+_books: dict[tuple, RateBook] = {}
 
 
 def rate_book(*, session: Session) -> RateBook:
-    """Return a rate book with every loaded rate, backed by the ECB reference rates."""
-    rows = session.exec(select(ExchangeRate)).all()
-    loaded = LoadedRates(Rate(r.rate_date, r.currency, r.units_per_usd, r.source) for r in rows)
-    return RateBook(loaded, ecb_rates())
+    """Return a rate book with every loaded rate, backed by the ECB reference rates.
+
+    Rates are only ever added (an import refuses to change one), so a book is kept per
+    process and read again only when the table's row count, last id or last time stamp
+    changes; it keeps the rates it has looked up, which a summary does thousands of times.
+    """
+    state = session.exec(select(sa.func.count(), sa.func.max(ExchangeRate.id), sa.func.max(ExchangeRate.created_at))).one()
+    key = (str(session.get_bind().url), *state)
+    book = _books.get(key)
+    if book is None:
+        rows = session.exec(select(ExchangeRate.rate_date, ExchangeRate.currency, ExchangeRate.units_per_usd,
+                                   ExchangeRate.source)).all()
+        book = RateBook(LoadedRates(Rate(*row) for row in rows), ecb_rates())
+        if len(_books) >= 4:
+            _books.clear()
+        _books[key] = book
+    return book
 
 
 class ImportRefused(ValueError):

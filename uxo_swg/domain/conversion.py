@@ -73,6 +73,26 @@ class LoadedRates:
         rate = self._rates[currency][i - 1]
         return rate if rate.on >= not_before else None
 
+    def currencies(self) -> set[str]:
+        """Return the currencies that have loaded rates."""
+        return set(self._dates)
+
+    def steady_by_month(self, currency: str, first: date, last: date) -> bool:
+        """Return whether each month from `first` to `last` has one loaded rate for all its days."""
+        dates = self._dates.get(currency)
+        if not dates:
+            return False
+        month = date(first.year, first.month, 1)
+        while month <= last:
+            following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+            i = bisect.bisect_right(dates, month)
+            if i == 0 or (following - dates[i - 1]).days - 1 > MAX_RATE_AGE_DAYS:
+                return False  # no rate on the first day, or it grows too old before the month ends
+            if i < len(dates) and dates[i] < following:
+                return False  # a new rate during the month
+            month = following
+        return True
+
 
 class RateBook:
     """Converts amounts to USD: loaded rates first, built-in reference rates after."""
@@ -84,20 +104,37 @@ class RateBook:
 
     def rate(self, currency: str, on: date) -> Rate:
         """Return the rate that applies to the currency on the date, or raise RateMissing."""
-        currency = currency.upper()
-        if currency == "USD":
-            return Rate(on, "USD", Decimal(1), "identity")
-        key = (currency, on)
-        if key in self._cache:
-            return self._cache[key]
-        not_before = on - timedelta(days=MAX_RATE_AGE_DAYS)
-        found = self.loaded.latest(currency, on, not_before)
-        if found is None and self.builtin is not None:
-            found = self.builtin.latest(currency, on, not_before)
-        if found is None:
-            raise RateMissing(currency, on)
-        self._cache[key] = found
+        found = self._cache.get((currency, on))
+        if found is not None:
+            return found
+        code = currency.upper()
+        if code == "USD":
+            found = Rate(on, "USD", Decimal(1), "identity")
+        else:
+            not_before = on - timedelta(days=MAX_RATE_AGE_DAYS)
+            found = self.loaded.latest(code, on, not_before)
+            if found is None and self.builtin is not None:
+                found = self.builtin.latest(code, on, not_before)
+            if found is None:
+                raise RateMissing(code, on)
+        self._cache[(currency, on)] = found
         return found
+
+    def steady_by_month(self, currency: str, first: date, last: date) -> bool:
+        """Return whether, in every month from `first` to `last`, one loaded rate applies to every day.
+
+        Amounts of such a currency can be summed per month before they are converted: a
+        month lies within one quarter, half and year, and its days share one rate.
+        """
+        code = currency.upper()
+        if code == "USD":
+            return True
+        return isinstance(self.loaded, LoadedRates) and self.loaded.steady_by_month(code, first, last)
+
+    def steady_currencies(self, first: date, last: date) -> set[str]:
+        """Return USD and the loaded currencies whose rate holds for whole months from `first` to `last`."""
+        codes = self.loaded.currencies() if isinstance(self.loaded, LoadedRates) else set()
+        return {"USD"} | {c for c in codes if self.steady_by_month(c, first, last)}
 
     def to_usd(self, amount: Decimal, currency: str, on: date) -> Conversion:
         """Return the amount converted to USD at the rate of its date (unrounded)."""

@@ -15,12 +15,15 @@ MEASURES = ("requirement", "pledged", "pledged_in_period", "committed", "disburs
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a summary builds tens of thousands, and frozen ones cost four times as much
 class Entry:
     """One amount a summary counts: a pledge line, commitment, disbursement, receipt, need or spend.
 
     `rate_date` sets the exchange rate and, except for pledge lines (counted in `year`),
-    the period the amount falls in.
+    the period the amount falls in. An entry may be a group of records summed in the
+    database; `facet` then says which figures the group is summed for: "totals" (the
+    totals, pillars and national lines, the year to date and the trend), or the one table
+    it adds to ("donors", "operators", "provinces"). A record counts everywhere (None).
     """
 
     kind: str  # pledge | commitment | disbursement | receipt | requirement | expenditure
@@ -36,6 +39,7 @@ class Entry:
     province: str | None = None
     agreement_ref: str | None = None
     year: int | None = None  # pledge lines: the year the line is for
+    facet: str | None = None
 
 
 @dataclass

@@ -9,16 +9,17 @@ the sum of the conversions at the same rate.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Iterable
 
-from .conversion import RateBook, RateMissing
-from .counting import PILLARS, Counted, Entry, count, coverage, funding_gap
+from .conversion import Conversion, RateBook, RateMissing
+from .counting import PILLARS, Counted, Entry, coverage, funding_gap
 from .money import round_half_up
-from .periods import Period, half_of, quarter_of
+from .periods import Period
 
 ZERO = Decimal(0)
 SEP = "|"
@@ -27,7 +28,7 @@ SWG_TREND = 6  # halves
 FLOWS = {"commitment": "committed", "disbursement": "disbursed", "receipt": "disbursed", "expenditure": "spent"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PledgeEntry(Entry):
     """A pledge line with what the donor table needs to know about its pledge."""
 
@@ -95,25 +96,39 @@ def trend_periods(kind: str, period: Period) -> list[Period]:
     return period.last(TWG_TREND if kind == "twg" else SWG_TREND)
 
 
-def _keys_in_period(c: Counted) -> list[str]:
-    e, m = c.entry, c.measure
+def _keys_in_period(e: Entry, m: str) -> list[str]:
+    """Return the keys of the period's figures an entry counted for the measure adds to."""
+    everywhere = e.facet is None
     if e.national:
-        return [key("national", m)] + ([key("totals", "national")] if m == "disbursed" else [])
-    out = [key("totals", m), key("pillars", e.pillar, m)]
-    if e.kind in ("pledge", "commitment", "disbursement", "receipt") and e.donor:
-        out.append(key("donors", e.donor, m))
-        if isinstance(e, PledgeEntry) and m == "pledged":
+        if not (everywhere or e.facet == "totals"):
+            return []
+        return [f"national|{m}", "totals|national"] if m == "disbursed" else [f"national|{m}"]
+    out = [f"totals|{m}", f"pillars|{e.pillar}|{m}"] if everywhere or e.facet == "totals" else []
+    if e.donor and e.kind in ("pledge", "commitment", "disbursement", "receipt") and (everywhere or e.facet == "donors"):
+        out.append(f"donors|{e.donor}|{m}")
+        if m == "pledged" and isinstance(e, PledgeEntry):
             if e.multi_year:
-                out.append(key("donors", e.donor, "pledged_multi_year"))
+                out.append(f"donors|{e.donor}|pledged_multi_year")
             if e.ccm_specific:
-                out.append(key("donors", e.donor, "pledged_ccm"))
-    if m == "disbursed":
-        out.append(key("operators", e.recipient or "(not named)", "received"))
-        out.append(key("provinces", e.province or "national", "disbursed"))
-    if m == "spent":
-        out.append(key("operators", e.recipient or "(not named)", "spent"))
-        out.append(key("provinces", e.province or "national", "spent"))
+                out.append(f"donors|{e.donor}|pledged_ccm")
+    if m in ("disbursed", "spent"):
+        if everywhere or e.facet == "operators":
+            out.append(f"operators|{e.recipient or '(not named)'}|{'received' if m == 'disbursed' else 'spent'}")
+        if everywhere or e.facet == "provinces":
+            out.append(f"provinces|{e.province or 'national'}|{m}")
     return out
+
+
+def _flow_sections(e: Entry, m: str, bucket: int, trend: list[str], year_to_date: bool) -> list[tuple[str, list[str]]]:
+    """Return the keys a flow dated in the trend period `bucket` adds to (the last bucket is the period itself)."""
+    if e.facet not in (None, "totals"):  # a group summed for one table: the period's figures only
+        return [(m, _keys_in_period(e, m))] if bucket == len(trend) - 1 else []
+    keys = _keys_in_period(e, m) if bucket == len(trend) - 1 else []
+    if not e.national:
+        keys.append(trend[bucket])
+    if year_to_date:
+        keys += [f"national|{m}_ytd"] if e.national else [f"totals|{m}_ytd", f"pillars|{e.pillar}|{m}_ytd"]
+    return [(m, keys)] if keys else []
 
 
 @dataclass
@@ -143,44 +158,74 @@ class Computed:
         return [line.counted for line in self.lines if figure in line.keys]
 
 
-def compute(kind: str, period: Period, entries: Iterable[Entry], rates: RateBook, pillar: str | None = None) -> Computed:
-    """Return the figures of a TWG (one pillar) or SWG summary; receipts must be unmatched ones."""
-    chosen = [e for e in entries if pillar is None or e.pillar == pillar]
+def compute(kind: str, period: Period, entries: Iterable[Entry], rates: RateBook, pillar: str | None = None, *,
+            keep_lines: bool = True) -> Computed:
+    """Return the figures of a TWG (one pillar) or SWG summary; receipts must be unmatched ones.
+
+    One pass over the entries: each is converted once, at the rate of its date, and added to
+    the figures of the period (counting rules 3 to 8), of the year to date and of the trend
+    period it falls in. Flows with the same keys are summed before they are added to their
+    figures. Without `keep_lines` only the figures are kept (a live page does not list
+    records; the list behind a figure and a published snapshot keep them).
+    """
     out = Computed()
-    main = count(chosen, period, rates)
-    out.missing_rates.extend(main.missing_rates)
-    for c in main.counted:
-        here = [key("trend", period, c.measure)] if c.measure in FLOWS.values() and not c.entry.national else []
-        out.add(c, _keys_in_period(c) + here)
-    # Year to date: the flows of the year up to the end of the period.
-    year = period.year_period
-    ytd = count([e for e in chosen if e.kind in FLOWS and year.start <= e.rate_date <= period.end], year, rates)
-    out.missing_rates.extend(m for m in ytd.missing_rates if not period.contains(m.on))
-    for c in ytd.counted:
-        out.add(c, [key("national" if c.entry.national else "totals", c.measure + "_ytd")]
-                + ([] if c.entry.national else [key("pillars", c.entry.pillar, c.measure + "_ytd")]))
-    # Trend: each earlier period's flows, counted by the same rules.
-    buckets: dict[Period, list[Entry]] = defaultdict(list)
-    of = quarter_of if period.kind == "Q" else half_of
-    trend = trend_periods(kind, period)
-    first = trend[0].start
-    for e in chosen:
-        if e.kind in FLOWS and first <= e.rate_date <= period.end and not e.national:
-            buckets[of(e.rate_date)].append(e)
-    for tp in trend[:-1]:
-        counted = count(buckets.get(tp, []), tp, rates)
-        out.missing_rates.extend(counted.missing_rates)
-        for c in counted.counted:
-            out.add(c, [key("trend", tp, c.measure)])
-    _dedupe_missing(out)
+    end = period.end
+    year_start = period.year_period.start
+    buckets = trend_periods(kind, period)
+    starts = [tp.start for tp in buckets]
+    trend = {m: [f"trend|{tp}|{m}" for tp in buckets] for m in FLOWS.values()}
+    sections_of: dict[tuple, list[tuple[str, list[str]]]] = {}
+    sums: dict[tuple, Decimal] = {}
+    missing: dict[tuple[str, date], RateMissing] = {}
+    first, rate_of = starts[0], rates.rate  # this loop runs once per entry: tens of thousands of times
+    for e in entries:
+        if pillar is not None and e.pillar != pillar:
+            continue
+        on = e.rate_date
+        if e.kind in FLOWS:
+            if not first <= on <= end:
+                continue
+            bucket = bisect_right(starts, on) - 1
+            signature: tuple = (e.kind, e.pillar, e.national, e.donor, e.recipient, e.province, e.facet, bucket,
+                                on >= year_start)
+            sections = sections_of.get(signature)
+            if sections is None:
+                sections = sections_of[signature] = _flow_sections(e, FLOWS[e.kind], bucket, trend[FLOWS[e.kind]],
+                                                                   on >= year_start)
+        else:
+            signature = (id(e),)  # pledge lines and needs are few: each is its own
+            sections = sections_of[signature] = _pledge_or_need_sections(e, period)
+        if not sections:
+            continue
+        try:
+            rate = rate_of(e.currency, on)
+        except RateMissing as error:
+            missing.setdefault((error.currency, error.on), error)
+            continue
+        usd = e.amount / rate.units_per_usd
+        sums[signature] = sums[signature] + usd if signature in sums else usd
+        if keep_lines:
+            conversion = Conversion(e.amount, rate.currency, usd, rate.units_per_usd, rate.on, rate.source)
+            out.lines.extend(Line(Counted(e, measure, conversion), keys) for measure, keys in sections)
+    figures = out.figures
+    for signature, usd in sums.items():
+        for _measure, keys in sections_of[signature]:
+            for k in keys:
+                figures[k] += usd
+    out.missing_rates = sorted(missing.values(), key=lambda m: (m.currency, m.on))
     return out
 
 
-def _dedupe_missing(out: Computed) -> None:
-    seen: dict[tuple[str, date], RateMissing] = {}
-    for m in out.missing_rates:
-        seen.setdefault((m.currency, m.on), m)
-    out.missing_rates = sorted(seen.values(), key=lambda m: (m.currency, m.on))
+def _pledge_or_need_sections(e: Entry, period: Period) -> list[tuple[str, list[str]]]:
+    """Return the keys a pledge line or requirement adds to (rules 3 and 7)."""
+    if e.kind == "requirement":
+        return [("requirement", _keys_in_period(e, "requirement"))] if e.rate_date.year == period.year else []
+    out = []
+    if e.year == period.year:
+        out.append(("pledged", _keys_in_period(e, "pledged")))
+    if period.contains(e.rate_date):
+        out.append(("pledged_in_period", _keys_in_period(e, "pledged_in_period")))
+    return out
 
 
 def money(value: Decimal) -> str:

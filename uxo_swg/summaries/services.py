@@ -13,10 +13,10 @@ from ..audit import set_actor
 from ..domain.counting import PILLARS, Counted
 from ..domain.periods import Period, PeriodError, parse_half, parse_quarter
 from ..domain.summary import Computed, cliff, compute, differences, document, money, pipeline
-from ..funding import load_summary_inputs
 from ..models import ReviewerPillar, Setting, SummaryComment, SummaryReport, SummaryVersion, User
 from ..permissions import sees_everything
 from ..rates import rate_book
+from .inputs import load_summary_inputs
 
 PUBLIC_SUMMARIES = "public_summaries"
 
@@ -57,9 +57,10 @@ def scope_of(kind: str, period_text: str, pillar: str | None = None) -> Scope:
 def compute_summary(scope: Scope, *, session: Session, grouped: bool = True) -> tuple[dict[str, Any], Computed]:
     """Return the summary's JSON document and the computed lines, from the data as it is now."""
     pillar = scope.pillar or None
-    inputs = load_summary_inputs(scope.kind, scope.period, session=session, pillar=pillar, grouped=grouped)
     rates = rate_book(session=session)
-    computed = compute(scope.kind, scope.period, inputs.entries, rates, pillar=pillar)
+    inputs = load_summary_inputs(scope.kind, scope.period, session=session, rates=rates, pillar=pillar, grouped=grouped)
+    # Grouped entries are sums, not records: a live page keeps only the figures.
+    computed = compute(scope.kind, scope.period, inputs.entries, rates, pillar=pillar, keep_lines=not grouped)
     extras: dict[str, Any] = {}
     if scope.kind == "twg":
         extras["returns"] = [{"operator": r.operator, "filed_on": r.filed_on.isoformat() if r.filed_on else None}
