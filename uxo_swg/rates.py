@@ -45,9 +45,10 @@ class EcbRates:
 def ecb_rates() -> EcbRates:
     """Return the ECB reference rates, loaded once per process."""
     rates = EcbRates()
-    # The table holds some 200,000 objects that live as long as the process: move them out
-    # of the garbage collector's way, or every full collection walks them again (a summary
-    # over a million rows spent a third of its time there, bench/summary.py).
+    # The table holds some 80,000 objects that live as long as the process: move them (with
+    # everything else alive at this point, once per process) out of the garbage collector's
+    # way, or every full collection walks them again (a summary over a million rows spent
+    # about a fifth of its time there, bench/summary.py).
     gc.collect()
     gc.freeze()
     return rates
