@@ -152,7 +152,7 @@ def match_receipts(
     return pairs, unmatched
 
 
-def _measures_for(entry: Entry, period: Period) -> list[str]:
+def measures_for(entry: Entry, period: Period) -> list[str]:
     """Return the measures of the period the entry counts towards."""
     year = period.year_period
     if entry.kind == "pledge":
@@ -182,7 +182,7 @@ def count(entries: list[Entry], period: Period, rates: RateBook) -> Figures:
     figures.by_pillar = {p: {m: ZERO for m in MEASURES} for p in PILLARS}
     figures.national = {m: ZERO for m in MEASURES}
     for entry in entries:
-        measures = _measures_for(entry, period)
+        measures = measures_for(entry, period)
         if not measures:
             continue
         try:

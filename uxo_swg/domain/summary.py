@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from .conversion import Conversion, RateBook, RateMissing
-from .counting import PILLARS, Counted, Entry, coverage, funding_gap
+from .counting import PILLARS, Counted, Entry, coverage, funding_gap, measures_for
 from .money import round_half_up
 from .periods import Period
 
@@ -147,12 +147,6 @@ class Computed:
     lines: list[Line] = field(default_factory=list)
     missing_rates: list[RateMissing] = field(default_factory=list)
 
-    def add(self, counted: Counted, keys: list[str]) -> None:
-        """Add a counted amount to its figures."""
-        self.lines.append(Line(counted, keys))
-        for k in keys:
-            self.figures[k] += counted.conversion.usd
-
     def records(self, figure: str) -> list[Counted]:
         """Return what the figure is made of."""
         return [line.counted for line in self.lines if figure in line.keys]
@@ -193,8 +187,8 @@ def compute(kind: str, period: Period, entries: Iterable[Entry], rates: RateBook
                 sections = sections_of[signature] = _flow_sections(e, FLOWS[e.kind], bucket, trend[FLOWS[e.kind]],
                                                                    on >= year_start)
         else:
-            signature = (id(e),)  # pledge lines and needs are few: each is its own
-            sections = sections_of[signature] = _pledge_or_need_sections(e, period)
+            signature = (id(e),)  # pledge lines and needs are few: each is its own (rules 3 and 7)
+            sections = sections_of[signature] = [(m, _keys_in_period(e, m)) for m in measures_for(e, period)]
         if not sections:
             continue
         try:
@@ -213,18 +207,6 @@ def compute(kind: str, period: Period, entries: Iterable[Entry], rates: RateBook
             for k in keys:
                 figures[k] += usd
     out.missing_rates = sorted(missing.values(), key=lambda m: (m.currency, m.on))
-    return out
-
-
-def _pledge_or_need_sections(e: Entry, period: Period) -> list[tuple[str, list[str]]]:
-    """Return the keys a pledge line or requirement adds to (rules 3 and 7)."""
-    if e.kind == "requirement":
-        return [("requirement", _keys_in_period(e, "requirement"))] if e.rate_date.year == period.year else []
-    out = []
-    if e.year == period.year:
-        out.append(("pledged", _keys_in_period(e, "pledged")))
-    if period.contains(e.rate_date):
-        out.append(("pledged_in_period", _keys_in_period(e, "pledged_in_period")))
     return out
 
 

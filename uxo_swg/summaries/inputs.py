@@ -56,7 +56,7 @@ class _Names:
     government: frozenset[int]
 
     def name(self, oid: int | None) -> str | None:
-        return self.names[oid] if oid is not None else None
+        return self.names.get(oid)  # None for no organisation
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
                   frozenset(_read(session, select(Organisation.id).where(Organisation.kind == "government")).scalars()))
     first, last = scope_period(kind, period)
     pillar_is = lambda column: [column == pillar] if pillar else []  # noqa: E731
-    pledges, pledge_ids = _pledges(kind, period, first, last, session=session, orgs=orgs, pillar_is=pillar_is)
+    pledges, pledge_ids = _pledges(period, first, last, session=session, orgs=orgs, pillar_is=pillar_is)
     agreements = _agreements(kind, period, first, last, session=session, orgs=orgs, pillar_is=pillar_is)
     entries: list[Entry] = list(pledges)
     entries.extend(Entry("commitment", a.record_id, a.signed_on, a.pillar, a.amount, a.currency, donor=a.donor,
@@ -116,7 +116,7 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
     receipt_rows = (select(r.id, r.received_on, r.pillar_code, r.amount, r.currency, r.donor_id, ret.operator_id, r.via_id,
                            r.province_code, r.agreement_ref)
                     .join(ret, col(r.return_id) == col(ret.id)).where(*receipt_where))
-    name, government = orgs.names.get, orgs.government  # get: None for no organisation
+    name, government = orgs.name, orgs.government
     receipts = [
         Entry("receipt", rid, on, pillar_code, amount, currency, donor=name(donor), national=donor in government,
               recipient=name(operator), via=name(via), province=province, agreement_ref=ref)
@@ -225,7 +225,7 @@ def _match_candidates(receipt_where: list, decided: set[int], with_channel: bool
     return [_disbursement_entry(x, orgs) for x in rows]
 
 
-def _pledges(kind: str, period: Period, first: date, last: date, *, session: Session, orgs: _Names,
+def _pledges(period: Period, first: date, last: date, *, session: Session, orgs: _Names,
              pillar_is: Callable) -> tuple[list[PledgeEntry], dict[int, int]]:
     """Return the pledge lines for the year and later (the pipeline) or announced in the window, with their pledges' ids."""
     multi = set(_read(session, select(PledgeLine.pledge_id).group_by(col(PledgeLine.pledge_id))
