@@ -330,6 +330,53 @@ def test_a_co_chairs_confirmed_match_counts_once_even_without_agreement_ref(exam
     assert after["totals"]["disbursed"] == "12750.00"   # matched by decision: counted once, donor-side
 
 
+@pytest.mark.parametrize("grouped", [True, False])
+def test_a_receipt_matches_by_operator_or_channel_on_either_side(app, grouped):
+    """Rule 5 looked up in the database: each receipt below is the operator's side of one disbursement.
+
+    Same ref and donor, and the donor's recipient or channel is the operator or the channel
+    the receipt names: four ways. A fifth receipt has the ref and donor but neither side
+    in common, and one more names a rejected pair: both are money of their own.
+    """
+    from uxo_swg.models import ReconciliationDecision
+
+    with app.app_context():
+        s = get_session()
+        o = {n: Organisation(name=n, kind=k) for n, k in [("Japan", "donor"), ("HALO", "ngo"), ("MAG", "ngo"),
+                                                            ("NPA", "ngo"), ("Trust Fund", "multilateral")]}
+        s.add_all(o.values())
+        s.flush()
+        paid = {}
+        for ref, to, via, on, amount in [("AG-1", "HALO", None, date(2025, 7, 10), 1000),     # recipient = operator
+                                         ("AG-2", "Trust Fund", None, date(2025, 7, 11), 2000),  # recipient = receipt's channel
+                                         ("AG-3", "Trust Fund", "MAG", date(2025, 7, 12), 4000),  # channel = operator
+                                         ("AG-4", "HALO", "Trust Fund", date(2025, 7, 13), 8000),  # channel = receipt's channel
+                                         ("AG-5", "HALO", None, date(2025, 7, 14), 16000)]:
+            paid[ref] = Disbursement(agreement_ref=ref, donor_id=o["Japan"].id, recipient_id=o[to].id,
+                                     via_id=o[via].id if via else None, paid_on=on, pillar_code="clearance",
+                                     province_code="LA-XI", amount=D(amount), currency="USD")
+        s.add_all(paid.values())
+        returns = {n: OperatorReturn(operator_id=o[n].id, quarter="2025-Q3") for n in ("HALO", "MAG", "NPA")}
+        s.add_all(returns.values())
+        s.flush()
+        received = {}
+        for key, operator, via, ref, amount in [("1", "HALO", None, "AG-1", 990), ("2", "MAG", "Trust Fund", "AG-2", 1990),
+                                                ("3", "MAG", None, "AG-3", 3990), ("4", "NPA", "Trust Fund", "AG-4", 7990),
+                                                ("none", "NPA", None, "AG-1", 32000), ("rejected", "HALO", None, "AG-5", 64000)]:
+            received[key] = ReturnReceipt(return_id=returns[operator].id, received_on=date(2025, 8, 1), donor_id=o["Japan"].id,
+                                          via_id=o[via].id if via else None, agreement_ref=ref, pillar_code="clearance",
+                                          province_code="LA-XI", amount=D(amount), currency="USD")
+        s.add_all(received.values())
+        s.flush()
+        s.add(ReconciliationDecision(receipt_id=received["rejected"].id, disbursement_id=paid["AG-5"].id, decision="reject"))
+        s.commit()
+        doc, _ = services.compute_summary(services.scope_of("twg", "2025-Q3", "clearance"), session=s, grouped=grouped)
+    # The five disbursements (31,000) and the two receipts that are money of their own.
+    assert doc["totals"]["disbursed"] == "127000.00"
+    assert sorted((r["agreement_ref"], r["operator"], r["difference"]) for r in doc["reconciliation"]) == [
+        ("AG-1", "HALO", "-10.0000"), ("AG-2", "MAG", "-10.0000"), ("AG-3", "MAG", "-10.0000"), ("AG-4", "NPA", "-10.0000")]
+
+
 def test_grouped_figures_equal_the_records_one_by_one(app):
     """What a live page sums in SQL (per month or day, per table on PostgreSQL) equals the records counted one by one.
 

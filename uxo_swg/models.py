@@ -132,11 +132,9 @@ class Disbursement(SQLModel, table=True):
     """Money paid by a donor (donor-side record)."""
 
     # A summary looks up the disbursements an operator's receipt may match (rule 5): same
-    # agreement ref and donor, and the operator as recipient or, more rarely, as channel.
+    # agreement ref and donor (the recipient or channel is checked on the few rows found).
     __table_args__ = (
         sa.Index("ix_disbursement_agreement_ref_donor_recipient", "agreement_ref", "donor_id", "recipient_id"),
-        sa.Index("ix_disbursement_agreement_ref_donor_via", "agreement_ref", "donor_id", "via_id",
-                 sqlite_where=sa.text("via_id IS NOT NULL"), postgresql_where=sa.text("via_id IS NOT NULL")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

@@ -108,30 +108,24 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
     else:
         entries += [_disbursement_entry(x, orgs) for x in _read(session, select(*_DISBURSEMENT_COLUMNS).where(*live)).all()]
 
-    # Receipts: only those with an agreement ref, or in a co-chair's confirmed pair, can match.
+    # Receipts: those that can match a disbursement (rule 5) are read one by one with their
+    # candidates; the others are summed like disbursements.
     receipt_where = [col(ret.superseded_by_id).is_(None), col(r.received_on) >= first, col(r.received_on) <= last,
                      *pillar_is(col(r.pillar_code))]
     confirmed, rejected = match_decisions(session=session)
-    may_match = col(r.agreement_ref).is_not(None) | col(r.id).in_({rid for rid, _did in confirmed})
-    receipt_rows = (select(r.id, r.received_on, r.pillar_code, r.amount, r.currency, r.donor_id, ret.operator_id, r.via_id,
-                           r.province_code, r.agreement_ref)
-                    .join(ret, col(r.return_id) == col(ret.id)).where(*receipt_where))
-    name, government = orgs.name, orgs.government
-    receipts = [
-        Entry("receipt", rid, on, pillar_code, amount, currency, donor=name(donor), national=donor in government,
-              recipient=name(operator), via=name(via), province=province, agreement_ref=ref)
-        for rid, on, pillar_code, amount, currency, donor, operator, via, province, ref in _read(
-            session, receipt_rows.where(may_match) if grouped else receipt_rows).all()
-    ]
-    candidates = _match_candidates(receipt_where, {did for _rid, did in confirmed}, any(x.via for x in receipts),
-                                   session=session, orgs=orgs)
-    pairs, unmatched = match_receipts(receipts, candidates, confirmed, rejected)
-    entries += unmatched
+    receipts, candidates = _matchable(receipt_where, confirmed, session=session, orgs=orgs)
     if grouped:
         received = _Flow("receipt", r.received_on, r.currency, r.pillar_code, r.donor_id, ret.operator_id, r.province_code,
                          r.amount, ((ret, col(r.return_id) == col(ret.id)),))
-        entries += _groups(received, [*receipt_where, sa.not_(may_match)], period, steady, session=session, orgs=orgs,
-                           pillar=pillar)
+        # The ids are integers the database gave: written into the statement, however many.
+        read = sa.bindparam("read", sorted(receipts), expanding=True, literal_execute=True)
+        entries += _groups(received, [*receipt_where, col(r.id).not_in(read)] if receipts else receipt_where, period,
+                           steady, session=session, orgs=orgs, pillar=pillar)
+    else:
+        receipts.update((x.record_id, x) for x in (_receipt_entry(row, orgs) for row in _read(
+            session, select(*_RECEIPT_COLUMNS).join(ret, col(r.return_id) == col(ret.id)).where(*receipt_where)).all()))
+    pairs, unmatched = match_receipts(list(receipts.values()), candidates, confirmed, rejected)
+    entries += unmatched
     differences = [
         Difference(dis.agreement_ref or "", dis.donor or "", rec.recipient or "", dis.pillar, dis.record_id, dis.rate_date,
                    dis.amount, rec.record_id, rec.rate_date, rec.amount, dis.currency)
@@ -198,31 +192,34 @@ def _groups(flow: _Flow, where: list, period: Period, steady: set[str], *, sessi
     return [entry(*x, facet=facets[g]) for *x, g in rows]
 
 
-def _match_candidates(receipt_where: list, decided: set[int], with_channel: bool, *, session: Session,
-                      orgs: _Names) -> list[Entry]:
-    """Return the disbursements a receipt of the window could match (rule 5), and those of confirmed pairs.
+def _matchable(receipt_where: list, confirmed: set[tuple[int, int]], *, session: Session,
+               orgs: _Names) -> tuple[dict[int, Entry], list[Entry]]:
+    """Return the window's receipts that could match a disbursement (rule 5) by id, and those disbursements.
 
-    The database does the looking up: same agreement ref and donor, and the receipt's
-    operator or channel as the disbursement's recipient or channel.
+    One statement: a receipt with an agreement ref joined to the live disbursements of the
+    same ref and donor whose recipient or channel is the receipt's operator or channel (an
+    index lookup per receipt). A co-chair's confirmed pairs are added: their receipts of the
+    window and their disbursements, whatever the rule says.
     """
     d, r, ret = Disbursement, ReturnReceipt, OperatorReturn
-    window = [*receipt_where, col(r.agreement_ref).is_not(None)]
-    # One equality per side, so that each branch is an index lookup (ref, donor and
-    # recipient, or ref, donor and channel) rather than a filter over every disbursement of
-    # the agreement. A receipt's own channel is looked at when some receipt names one.
-    ours = [col(ret.operator_id), col(r.via_id)] if with_channel else [col(ret.operator_id)]
-    rows = list(_read(session, sa.union(*(
-        select(*_DISBURSEMENT_COLUMNS).select_from(r).join(ret, col(r.return_id) == col(ret.id))
-        .join(d, (col(d.agreement_ref) == col(r.agreement_ref)) & (col(d.donor_id) == col(r.donor_id)) & (theirs == side))
-        .where(*window, col(d.cancelled_at).is_(None), theirs.is_not(None))
-        for side in ours for theirs in (col(d.recipient_id), col(d.via_id))
-    ))).all())
-    if decided:
-        found = {x.id for x in rows}
-        rows += [x for x in _read(session, select(*_DISBURSEMENT_COLUMNS).where(col(d.id).in_(decided),
-                                                                               col(d.cancelled_at).is_(None))).all()
-                 if x.id not in found]
-    return [_disbursement_entry(x, orgs) for x in rows]
+    ours = (col(ret.operator_id), col(r.via_id))
+    rows = _read(session, select(*_RECEIPT_COLUMNS, *_DISBURSEMENT_COLUMNS).select_from(r)
+                 .join(ret, col(r.return_id) == col(ret.id))
+                 .join(d, (col(d.agreement_ref) == col(r.agreement_ref)) & (col(d.donor_id) == col(r.donor_id))
+                       & (col(d.recipient_id).in_(ours) | col(d.via_id).in_(ours)))
+                 .where(*receipt_where, col(r.agreement_ref).is_not(None), col(d.cancelled_at).is_(None))).all()
+    width = len(_RECEIPT_COLUMNS)
+    receipts = {x[0]: _receipt_entry(x[:width], orgs) for x in rows}
+    disbursements = {x[width]: _disbursement_entry(x[width:], orgs) for x in rows}
+    wanted = {rid for rid, _did in confirmed} - receipts.keys()
+    if wanted:
+        receipts.update((x[0], _receipt_entry(x, orgs)) for x in _read(session, select(*_RECEIPT_COLUMNS).join(
+            ret, col(r.return_id) == col(ret.id)).where(*receipt_where, col(r.id).in_(wanted))).all())
+    wanted = {did for _rid, did in confirmed} - disbursements.keys()
+    if wanted:
+        disbursements.update((x[0], _disbursement_entry(x, orgs)) for x in _read(session, select(*_DISBURSEMENT_COLUMNS).where(
+            col(d.id).in_(wanted), col(d.cancelled_at).is_(None))).all())
+    return receipts, list(disbursements.values())
 
 
 def _pledges(period: Period, first: date, last: date, *, session: Session, orgs: _Names,
@@ -300,6 +297,18 @@ def _expenditure(period: Period, first: date, last: date, grouped: bool, *, sess
 _DISBURSEMENT_COLUMNS = (Disbursement.id, Disbursement.paid_on, Disbursement.pillar_code, Disbursement.amount,
                          Disbursement.currency, Disbursement.donor_id, Disbursement.recipient_id, Disbursement.via_id,
                          Disbursement.province_code, Disbursement.agreement_ref)
+
+
+_RECEIPT_COLUMNS = (ReturnReceipt.id, ReturnReceipt.received_on, ReturnReceipt.pillar_code, ReturnReceipt.amount,
+                    ReturnReceipt.currency, ReturnReceipt.donor_id, OperatorReturn.operator_id, ReturnReceipt.via_id,
+                    ReturnReceipt.province_code, ReturnReceipt.agreement_ref)
+
+
+def _receipt_entry(x: Any, orgs: _Names) -> Entry:
+    """Return a row of _RECEIPT_COLUMNS as an entry: the operator is the recipient."""
+    rid, on, pillar_code, amount, currency, donor, operator, via, province, ref = x
+    return Entry("receipt", rid, on, pillar_code, amount, currency, donor=orgs.name(donor), national=donor in orgs.government,
+                 recipient=orgs.name(operator), via=orgs.name(via), province=province, agreement_ref=ref)
 
 
 def _disbursement_entry(x: Any, orgs: _Names) -> Entry:
