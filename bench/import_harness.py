@@ -7,8 +7,9 @@ import io
 import tempfile
 import time
 import tracemalloc
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 
 def read_with_openpyxl(data: bytes) -> int:
@@ -24,14 +25,25 @@ def read_with_openpyxl(data: bytes) -> int:
     return count
 
 
-def fresh_app(database_url: str | None, folder: Path):
-    """Return an app on a fresh database at the latest migration, holding the demo data."""
+@contextmanager
+def fresh_database(server_url: str | None, folder: Path) -> Iterator[str]:
+    """Yield the URL of an empty database: a new SQLite file, or a new schema on the PostgreSQL server (dropped after)."""
+    if not server_url:
+        yield f"sqlite:///{folder / f'bench-{time.monotonic_ns()}.sqlite'}"
+        return
+    from uxo_swg.db import scratch_schema
+
+    with scratch_schema(server_url, "bench") as url:
+        yield url
+
+
+def fresh_app(url: str, folder: Path):
+    """Return an app on the empty database at the latest migration, holding the demo data."""
     from uxo_swg import create_app
     from uxo_swg.db import get_session
     from uxo_swg.demo import load_demo
     from uxo_swg.migrate import upgrade
 
-    url = database_url or f"sqlite:///{folder / f'bench-{time.monotonic_ns()}.sqlite'}"
     upgrade(url)
     app = create_app("test", DATABASE_URL=url, UPLOAD_FOLDER=str(folder / "uploads"))
     with app.app_context():
@@ -49,8 +61,8 @@ def compare(description: str, rows: int, memory_rows: str, make: Callable[[int],
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rows", type=int, default=rows)
     parser.add_argument("--memory-rows", default=memory_rows)
-    parser.add_argument("--database-url", default=None, help="an EMPTY database to migrate and fill with the demo data "
-                        "(default: a fresh SQLite file); timing only")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server's database: each run imports into a "
+                        "new schema of it, dropped afterwards (default: a fresh SQLite file per run); timing only")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each timing; the best is kept")
     args = parser.parse_args()
 
@@ -65,13 +77,14 @@ def compare(description: str, rows: int, memory_rows: str, make: Callable[[int],
             read_with_openpyxl(data)
             read_times.append(time.perf_counter() - start)
         import_times = []
-        for _ in range(args.repeat if not args.database_url else 1):
-            app = fresh_app(args.database_url, folder)
-            gc.collect()
-            start = time.perf_counter()
-            stored = run_import(app, data)
-            import_times.append(time.perf_counter() - start)
-            app.extensions["engine"].dispose()
+        for _ in range(args.repeat):
+            with fresh_database(args.database_url, folder) as url:
+                app = fresh_app(url, folder)
+                gc.collect()
+                start = time.perf_counter()
+                stored = run_import(app, data)
+                import_times.append(time.perf_counter() - start)
+                app.extensions["engine"].dispose()
         read, imported = min(read_times), min(import_times)
         print(f"stored: {stored}")
         print(f"openpyxl read-only, every row: {read:.2f} s (best of {len(read_times)})")
@@ -87,12 +100,13 @@ def compare(description: str, rows: int, memory_rows: str, make: Callable[[int],
             read_with_openpyxl(sample)
             _current, read_peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            app = fresh_app(None, folder)
-            gc.collect()
-            tracemalloc.start()
-            run_import(app, sample)
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            app.extensions["engine"].dispose()
+            with fresh_database(None, folder) as url:
+                app = fresh_app(url, folder)
+                gc.collect()
+                tracemalloc.start()
+                run_import(app, sample)
+                _current, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                app.extensions["engine"].dispose()
             print(f"peak memory (tracemalloc), {size:,} rows ({len(sample) / 1048576:.1f} MB file): "
                   f"import {peak / 1048576:.1f} MB, openpyxl alone {read_peak / 1048576:.1f} MB")

@@ -6,14 +6,11 @@ PostgreSQL: every test then gets a schema of its own, dropped afterwards.
 from __future__ import annotations
 
 import os
-import uuid
-from urllib.parse import quote
 
 import pytest
-import sqlalchemy as sa
 
 from uxo_swg import create_app
-from uxo_swg.db import get_session, make_engine
+from uxo_swg.db import get_session, scratch_schema
 from uxo_swg.migrate import upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -25,15 +22,8 @@ def database_url(tmp_path):
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'test.sqlite'}"
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with scratch_schema(PG_URL, "t") as url:
+        yield url
 
 
 @pytest.fixture

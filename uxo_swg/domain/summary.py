@@ -23,8 +23,8 @@ from .periods import Period
 
 ZERO = Decimal(0)
 SEP = "|"
-TWG_TREND = 8  # quarters
-SWG_TREND = 6  # halves
+# Periods in the trend: quarters (TWG), halves (SWG); the home page's glance has no trend.
+TREND = {"twg": 8, "swg": 6, "glance": 1}
 FLOWS = {"commitment": "committed", "disbursement": "disbursed", "receipt": "disbursed", "expenditure": "spent"}
 
 
@@ -87,13 +87,13 @@ def key(*parts: object) -> str:
 
 def scope_period(kind: str, period: Period) -> tuple[date, date]:
     """Return the first and last day of the records a summary may count (trend window and year)."""
-    first = period.shift(-((TWG_TREND if kind == "twg" else SWG_TREND) - 1)).start
+    first = period.shift(-(TREND[kind] - 1)).start
     return min(first, period.year_period.start), period.end
 
 
 def trend_periods(kind: str, period: Period) -> list[Period]:
     """Return the periods of the trend chart, oldest first."""
-    return period.last(TWG_TREND if kind == "twg" else SWG_TREND)
+    return period.last(TREND[kind])
 
 
 def _keys_in_period(e: Entry, m: str) -> list[str]:
