@@ -3,7 +3,8 @@ from datetime import date
 from decimal import Decimal
 
 from uxo_swg.domain.conversion import LoadedRates, Rate, RateBook
-from uxo_swg.domain.counting import Entry, count, coverage, funding_gap, match_receipts
+from uxo_swg.domain.counting import Entry, coverage, funding_gap, match_receipts
+from uxo_swg.domain.summary import count
 from uxo_swg.domain.periods import parse_period
 
 D = Decimal

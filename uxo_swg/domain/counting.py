@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Collection
 
-from .conversion import Conversion, RateBook, RateMissing
+from .conversion import Conversion, RateMissing
 from .periods import Period
 
 PILLARS = ("clearance", "va", "re", "im", "policy", "unallocated")
@@ -58,6 +58,7 @@ class Figures:
     period: Period
     by_pillar: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     national: dict[str, Decimal] = field(default_factory=dict)
+    donors: dict[str, Decimal] = field(default_factory=dict)  # disbursed, international money
     counted: list[Counted] = field(default_factory=list)
     missing_rates: list[RateMissing] = field(default_factory=list)
 
@@ -170,31 +171,3 @@ def measures_for(entry: Entry, period: Period) -> list[str]:
         "receipt": ["disbursed"],
         "expenditure": ["spent"],
     }[entry.kind]
-
-
-def count(entries: list[Entry], period: Period, rates: RateBook) -> Figures:
-    """Return the figures of the period; receipts passed in must already be unmatched ones.
-
-    A missing rate does not stop the count: the entry is left out and the RateMissing
-    is listed, so the page can say which currency and date need a rate.
-    """
-    figures = Figures(period=period)
-    figures.by_pillar = {p: {m: ZERO for m in MEASURES} for p in PILLARS}
-    figures.national = {m: ZERO for m in MEASURES}
-    for entry in entries:
-        measures = measures_for(entry, period)
-        if not measures:
-            continue
-        try:
-            conv = rates.to_usd(entry.amount, entry.currency, entry.rate_date)
-        except RateMissing as missing:
-            figures.missing_rates.append(missing)
-            continue
-        for measure in measures:
-            if entry.national:
-                figures.national[measure] += conv.usd
-            else:
-                row = figures.by_pillar.setdefault(entry.pillar, {m: ZERO for m in MEASURES})
-                row[measure] += conv.usd
-            figures.counted.append(Counted(entry, measure, conv))
-    return figures

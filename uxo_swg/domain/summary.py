@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from .conversion import Conversion, RateBook, RateMissing
-from .counting import PILLARS, Counted, Entry, coverage, funding_gap, measures_for
+from .counting import MEASURES, PILLARS, Counted, Entry, Figures, coverage, funding_gap, measures_for
 from .money import round_half_up
 from .periods import Period
 
@@ -208,6 +208,23 @@ def compute(kind: str, period: Period, entries: Iterable[Entry], rates: RateBook
                 figures[k] += usd
     out.missing_rates = sorted(missing.values(), key=lambda m: (m.currency, m.on))
     return out
+
+
+def count(entries: Iterable[Entry], period: Period, rates: RateBook, *, keep_lines: bool = True) -> Figures:
+    """Return the period's figures per pillar, national and per donor: a summary without trend or tables (the home page).
+
+    Receipts passed in must already be unmatched ones. A missing rate does not stop the
+    count: the entry is left out and the RateMissing is listed, so the page can say which
+    currency and date need a rate.
+    """
+    computed = compute("glance", period, entries, rates, keep_lines=keep_lines)
+    f = computed.figures
+    codes = list(PILLARS) + sorted(set(_names(f, "pillars")) - set(PILLARS))
+    return Figures(period=period,
+                   by_pillar={p: {m: f.get(key("pillars", p, m), ZERO) for m in MEASURES} for p in codes},
+                   national={m: f.get(key("national", m), ZERO) for m in MEASURES},
+                   donors={d: f[key("donors", d, "disbursed")] for d in _names(f, "donors") if key("donors", d, "disbursed") in f},
+                   counted=[line.counted for line in computed.lines], missing_rates=computed.missing_rates)
 
 
 def money(value: Decimal) -> str:
