@@ -11,7 +11,7 @@ from .conversion import Conversion, RateMissing
 from .periods import Period
 
 PILLARS = ("clearance", "va", "re", "im", "policy", "unallocated")
-MEASURES = ("requirement", "pledged", "pledged_in_period", "committed", "disbursed", "spent")
+MEASURES = ("requirement", "pledged", "pledged_in_period", "committed", "committed_for_year", "disbursed", "spent")
 ZERO = Decimal(0)
 
 
@@ -26,7 +26,8 @@ class Entry:
     it adds to ("donors", "operators", "provinces"). A record counts everywhere (None).
     """
 
-    kind: str  # pledge | commitment | disbursement | receipt | requirement | expenditure
+    kind: str  # pledge | commitment | amendment | disbursement | receipt | requirement | expenditure, or
+    # commitment_year | amendment_year: an agreement line or amendment counted for the year it is for
     record_id: int
     rate_date: date
     pillar: str
@@ -38,8 +39,13 @@ class Entry:
     via: str | None = None
     province: str | None = None
     agreement_ref: str | None = None
-    year: int | None = None  # pledge lines: the year the line is for
+    year: int | None = None  # pledge and agreement lines, amendments: the year the amount is for
     facet: str | None = None
+    # Rule 11: "contribution" (paid into a pooled fund) or "allocation" (paid, pledged or agreed by
+    # one, or received from one), with the fund's name; None for money that does not touch a fund.
+    flow: str | None = None
+    fund: str | None = None
+    in_kind: bool = False  # rule 12: support in kind, counted like cash and also shown apart
 
 
 @dataclass
@@ -66,18 +72,24 @@ class Figures:
         """Return the international total of a measure over all pillars."""
         return sum((p.get(measure, ZERO) for p in self.by_pillar.values()), ZERO)
 
+    def _with_national(self, measure: str, pillar: str | None) -> Decimal:
+        """Return a measure's international plus national amount, over all pillars or for one."""
+        if pillar is None:
+            return self.total(measure) + self.national.get(measure, ZERO)
+        row = self.by_pillar[pillar]
+        return row.get(measure, ZERO) + row.get(f"national_{measure}", ZERO)
+
+    def requirement(self, pillar: str | None = None) -> Decimal:
+        """Return the requirement (the whole plan) over all pillars or for one."""
+        return self.total("requirement") if pillar is None else self.by_pillar[pillar]["requirement"]
+
     def coverage(self, pillar: str | None = None) -> Decimal | None:
-        """Return disbursed over requirement (None without a requirement)."""
-        need = self.total("requirement") if pillar is None else self.by_pillar[pillar]["requirement"]
-        got = self.total("disbursed") if pillar is None else self.by_pillar[pillar]["disbursed"]
-        return coverage(got, need)
+        """Return international and national disbursed over the requirement (rule 7; None without one)."""
+        return coverage(self._with_national("disbursed", pillar), self.requirement(pillar))
 
     def gap(self, pillar: str | None = None) -> Decimal:
-        """Return the requirement minus pledged, never below zero."""
-        if pillar is None:
-            return funding_gap(self.total("requirement"), self.total("pledged"))
-        row = self.by_pillar[pillar]
-        return funding_gap(row["requirement"], row["pledged"])
+        """Return the requirement minus international and national pledged, never below zero (rule 7)."""
+        return funding_gap(self.requirement(pillar), self._with_national("pledged", pillar))
 
 
 def coverage(amount: Decimal, requirement: Decimal) -> Decimal | None:
@@ -156,6 +168,9 @@ def match_receipts(
 def measures_for(entry: Entry, period: Period) -> list[str]:
     """Return the measures of the period the entry counts towards."""
     year = period.year_period
+    if entry.kind in ("commitment_year", "amendment_year"):
+        # Rule 4: committed for a year, as known at the period's end (a later change is not taken back into it).
+        return ["committed_for_year"] if entry.year == period.year and entry.rate_date <= period.end else []
     if entry.kind == "pledge":
         out = ["pledged"] if entry.year == period.year else []
         if period.contains(entry.rate_date):
@@ -167,6 +182,7 @@ def measures_for(entry: Entry, period: Period) -> list[str]:
         return []
     return {
         "commitment": ["committed"],
+        "amendment": ["committed"],
         "disbursement": ["disbursed"],
         "receipt": ["disbursed"],
         "expenditure": ["spent"],

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Iterable
 
+from .agreements import Agreement
 from .conversion import Conversion, RateBook, RateMissing
 from .counting import MEASURES, PILLARS, Counted, Entry, Figures, coverage, funding_gap, measures_for
 from .money import round_half_up
@@ -25,7 +26,9 @@ ZERO = Decimal(0)
 SEP = "|"
 # Periods in the trend: quarters (TWG), halves (SWG); the home page's glance has no trend.
 TREND = {"twg": 8, "swg": 6, "glance": 1}
-FLOWS = {"commitment": "committed", "disbursement": "disbursed", "receipt": "disbursed", "expenditure": "spent"}
+FLOWS = {"commitment": "committed", "amendment": "committed", "disbursement": "disbursed", "receipt": "disbursed",
+         "expenditure": "spent"}
+DONOR_KINDS = ("pledge", "commitment", "amendment", "disbursement", "receipt")
 
 
 @dataclass(slots=True)
@@ -35,24 +38,6 @@ class PledgeEntry(Entry):
     ccm_specific: bool = False
     multi_year: bool = False
     pledge_ref: str | None = None
-
-
-@dataclass(frozen=True)
-class Agreement:
-    """A signed agreement, for the pipeline and the funding cliff."""
-
-    record_id: int
-    ref: str
-    pledge_id: int | None
-    donor: str
-    recipient: str
-    pillar: str
-    signed_on: date
-    start_on: date
-    end_on: date
-    amount: Decimal
-    currency: str
-    national: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,38 +81,73 @@ def trend_periods(kind: str, period: Period) -> list[Period]:
     return period.last(TREND[kind])
 
 
+def _fund_keys(e: Entry, m: str) -> list[str]:
+    """Return the keys of a pooled fund's section an entry adds to (rule 11)."""
+    if e.flow == "contribution":
+        return [f"funds|{e.fund}|received", f"funds|{e.fund}|received_by|{e.donor or '(not named)'}"]
+    if e.flow != "allocation":
+        return []
+    if m == "disbursed":
+        return [f"funds|{e.fund}|allocated", f"funds|{e.fund}|allocated_pillar|{e.pillar}",
+                f"funds|{e.fund}|allocated_to|{e.recipient or '(not named)'}"]
+    return [f"funds|{e.fund}|{m}"]
+
+
+def _outside_sector(e: Entry, m: str) -> bool:
+    """Return whether an entry is counted under its pooled fund only, not in the sector's figures (rule 11).
+
+    A contribution is counted when the fund allocates it; a fund's own pledges and agreements
+    with operators are shown under the fund, the donors' pledges and agreements with the
+    fund being counted already.
+    """
+    return e.flow == "contribution" or (e.flow == "allocation" and m != "disbursed")
+
+
 def _keys_in_period(e: Entry, m: str) -> list[str]:
     """Return the keys of the period's figures an entry counted for the measure adds to."""
     everywhere = e.facet is None
+    if _outside_sector(e, m):
+        out = _fund_keys(e, m)
+        if e.flow == "contribution" and not e.national:  # what left the donor (the donor table)
+            out += [f"donors|{e.donor}|disbursed", f"donors|{e.donor}|via_pooled_funds"]
+            if e.in_kind:
+                out.append(f"donors|{e.donor}|in_kind")
+        return out
     if e.national:
         if not (everywhere or e.facet == "totals"):
             return []
-        return [f"national|{m}", "totals|national"] if m == "disbursed" else [f"national|{m}"]
+        out = [f"national|{m}", f"pillars|{e.pillar}|national_{m}"]
+        return out + ["totals|national"] if m == "disbursed" else out
     out = [f"totals|{m}", f"pillars|{e.pillar}|{m}"] if everywhere or e.facet == "totals" else []
-    if e.donor and e.kind in ("pledge", "commitment", "disbursement", "receipt") and (everywhere or e.facet == "donors"):
+    if e.donor and e.flow is None and e.kind in DONOR_KINDS and (everywhere or e.facet == "donors"):
         out.append(f"donors|{e.donor}|{m}")
         if m == "pledged" and isinstance(e, PledgeEntry):
             if e.multi_year:
                 out.append(f"donors|{e.donor}|pledged_multi_year")
             if e.ccm_specific:
                 out.append(f"donors|{e.donor}|pledged_ccm")
+        if m == "disbursed" and e.in_kind:
+            out.append(f"donors|{e.donor}|in_kind")
     if m in ("disbursed", "spent"):
         if everywhere or e.facet == "operators":
             out.append(f"operators|{e.recipient or '(not named)'}|{'received' if m == 'disbursed' else 'spent'}")
         if everywhere or e.facet == "provinces":
             out.append(f"provinces|{e.province or 'national'}|{m}")
+    if everywhere:
+        out += _fund_keys(e, m)
     return out
 
 
 def _flow_sections(e: Entry, m: str, bucket: int, trend: list[str], year_to_date: bool) -> list[tuple[str, list[str]]]:
     """Return the keys a flow dated in the trend period `bucket` adds to (the last bucket is the period itself)."""
-    if e.facet not in (None, "totals"):  # a group summed for one table: the period's figures only
+    if e.facet not in (None, "totals") or _outside_sector(e, m):  # one table's group, or a fund's: the period only
         return [(m, _keys_in_period(e, m))] if bucket == len(trend) - 1 else []
     keys = _keys_in_period(e, m) if bucket == len(trend) - 1 else []
     if not e.national:
         keys.append(trend[bucket])
     if year_to_date:
-        keys += [f"national|{m}_ytd"] if e.national else [f"totals|{m}_ytd", f"pillars|{e.pillar}|{m}_ytd"]
+        keys += ([f"national|{m}_ytd", f"pillars|{e.pillar}|national_{m}_ytd"] if e.national
+                 else [f"totals|{m}_ytd", f"pillars|{e.pillar}|{m}_ytd"])
     return [(m, keys)] if keys else []
 
 
@@ -181,13 +201,13 @@ def compute(kind: str, period: Period, entries: Iterable[Entry], rates: RateBook
                 continue
             bucket = bisect_right(starts, on) - 1
             signature: tuple = (e.kind, e.pillar, e.national, e.donor, e.recipient, e.province, e.facet, bucket,
-                                on >= year_start)
+                                on >= year_start, e.flow, e.fund, e.in_kind)
             sections = sections_of.get(signature)
             if sections is None:
                 sections = sections_of[signature] = _flow_sections(e, FLOWS[e.kind], bucket, trend[FLOWS[e.kind]],
                                                                    on >= year_start)
         else:
-            signature = (id(e),)  # pledge lines and needs are few: each is its own (rules 3 and 7)
+            signature = (id(e),)  # pledge and agreement lines and needs are few: each is its own (rules 3, 4 and 7)
             sections = sections_of[signature] = [(m, _keys_in_period(e, m)) for m in measures_for(e, period)]
         if not sections:
             continue
@@ -220,8 +240,9 @@ def count(entries: Iterable[Entry], period: Period, rates: RateBook, *, keep_lin
     computed = compute("glance", period, entries, rates, keep_lines=keep_lines)
     f = computed.figures
     codes = list(PILLARS) + sorted(set(_names(f, "pillars")) - set(PILLARS))
+    wanted = MEASURES + tuple(f"national_{m}" for m in MEASURES)
     return Figures(period=period,
-                   by_pillar={p: {m: f.get(key("pillars", p, m), ZERO) for m in MEASURES} for p in codes},
+                   by_pillar={p: {m: f.get(key("pillars", p, m), ZERO) for m in wanted} for p in codes},
                    national={m: f.get(key("national", m), ZERO) for m in MEASURES},
                    donors={d: f[key("donors", d, "disbursed")] for d in _names(f, "donors") if key("donors", d, "disbursed") in f},
                    counted=[line.counted for line in computed.lines], missing_rates=computed.missing_rates)
@@ -242,32 +263,50 @@ def _names(figures: dict[str, Decimal], table: str) -> list[str]:
 
 
 def pillar_row(figures: dict[str, Decimal], code: str, prefix: str = "pillars") -> dict[str, Any]:
-    """Return one pillar's figures as JSON values."""
-    f = lambda m: figures.get(key(prefix, code, m), ZERO) if prefix != "totals" else figures.get(key("totals", m), ZERO)  # noqa: E731
+    """Return one pillar's figures (or the totals) as JSON values; coverage and gaps count national money (rule 7)."""
+    if prefix == "totals":
+        f = lambda m: figures.get(key("totals", m), ZERO)  # noqa: E731
+        nat = lambda m: figures.get(key("national", m), ZERO)  # noqa: E731
+    else:
+        f = lambda m: figures.get(key(prefix, code, m), ZERO)  # noqa: E731
+        nat = lambda m: figures.get(key(prefix, code, f"national_{m}"), ZERO)  # noqa: E731
     need, pledged, ytd = f("requirement"), f("pledged"), f("disbursed_ytd")
+    for_year = f("committed_for_year")
     return {
         "pillar": code,
         "requirement": money(need), "pledged": money(pledged), "pledged_in_period": money(f("pledged_in_period")),
-        "committed": money(f("committed")), "disbursed": money(f("disbursed")), "disbursed_ytd": money(ytd),
-        "spent": money(f("spent")), "coverage": ratio(coverage(ytd, need)),
-        "pledge_coverage": ratio(coverage(pledged, need)), "gap": money(funding_gap(need, pledged)),
+        "committed": money(f("committed")), "committed_for_year": money(for_year),
+        "disbursed": money(f("disbursed")), "disbursed_ytd": money(ytd), "spent": money(f("spent")),
+        "coverage": ratio(coverage(ytd + nat("disbursed_ytd"), need)),
+        "pledge_coverage": ratio(coverage(pledged + nat("pledged"), need)),
+        "gap": money(funding_gap(need, pledged + nat("pledged"))),
+        "unmet": money(funding_gap(need, for_year + nat("committed_for_year"))),
     }
 
 
 def cliff(agreements: Iterable[Agreement], period: Period, rates: RateBook, pillar: str | None = None) -> list[dict[str, Any]]:
-    """Return the agreements (international) ending within a year after the period: the funding cliff."""
+    """Return the agreements (international) ending within a year after the period: the funding cliff.
+
+    Amounts and end dates are the agreements' current ones at the period's end (rule 4).
+    """
     horizon = period.end + timedelta(days=365)
     rows = []
-    for a in sorted(agreements, key=lambda a: (a.end_on, a.ref)):
-        if a.national or (pillar and a.pillar != pillar) or not (period.end < a.end_on <= horizon) or a.signed_on > period.end:
+    for a in agreements:
+        if a.national or a.flow or a.signed_on > period.end:
+            continue
+        ends = a.end_on_day(period.end)
+        amounts = {k: v for k, v in a.amounts_on(period.end).items() if pillar is None or k[1] == pillar}
+        amount = sum(amounts.values(), ZERO)
+        if not (period.end < ends <= horizon) or amount <= 0:
             continue
         try:
-            usd = money(rates.to_usd(a.amount, a.currency, a.signed_on).usd)
+            usd = money(rates.to_usd(amount, a.currency, a.signed_on).usd)
         except RateMissing:
             usd = None
-        rows.append({"agreement_ref": a.ref, "donor": a.donor, "recipient": a.recipient, "pillar": a.pillar,
-                     "ends_on": a.end_on.isoformat(), "amount": str(a.amount), "currency": a.currency, "usd": usd})
-    return rows
+        pillars = sorted({p for _y, p in amounts}, key=lambda p: PILLARS.index(p) if p in PILLARS else 99)
+        rows.append({"agreement_ref": a.ref, "donor": a.donor, "recipient": a.recipient, "pillar": ", ".join(pillars),
+                     "ends_on": ends.isoformat(), "amount": str(amount), "currency": a.currency, "usd": usd})
+    return sorted(rows, key=lambda r: (r["ends_on"], r["agreement_ref"]))
 
 
 def pipeline(pledges: Iterable[PledgeEntry], agreements: Iterable[Agreement], period: Period, rates: RateBook,
@@ -275,33 +314,63 @@ def pipeline(pledges: Iterable[PledgeEntry], agreements: Iterable[Agreement], pe
     """Return the pledge lines for the period's year and later not yet covered by agreements.
 
     `pledge_ids` maps each pledge line's record id to its pledge's id; an agreement covers
-    the line of its pledge, pillar and start year. The uncommitted part is in USD, each side
-    at the rate of its own date.
+    the line of its pledge, year and pillar with its current amount at the period's end.
+    Where the agreement is in the pledge's currency the two are compared in that currency;
+    otherwise each side is converted to USD at the rate of its own date.
     """
-    committed: dict[tuple[int, int, str], Decimal] = defaultdict(lambda: ZERO)
+    held: dict[tuple[int, int, str], list[tuple[Decimal, str, date]]] = defaultdict(list)
     for a in agreements:
-        if a.pledge_id is not None and a.signed_on <= period.end:
-            try:
-                committed[(a.pledge_id, a.start_on.year, a.pillar)] += rates.to_usd(a.amount, a.currency, a.signed_on).usd
-            except RateMissing:
-                continue
+        if a.pledge_id is None or a.flow:
+            continue
+        for (year, line_pillar), amount in a.amounts_on(period.end).items():
+            held[(a.pledge_id, year, line_pillar)].append((amount, a.currency, a.signed_on))
     rows = []
     for p in sorted(pledges, key=lambda p: (p.year or 0, p.donor or "", p.pillar)):
-        if p.national or (pillar and p.pillar != pillar) or (p.year or 0) < period.year or p.rate_date > period.end:
+        if p.national or p.flow or (pillar and p.pillar != pillar) or (p.year or 0) < period.year or p.rate_date > period.end:
             continue
+        covering = held.get((pledge_ids.get(p.record_id, -1), p.year or 0, p.pillar), [])
+        same = sum((amount for amount, cur, _on in covering if cur == p.currency), ZERO)
         try:
             usd = rates.to_usd(p.amount, p.currency, p.rate_date).usd
+            left = (p.amount - same) / rates.rate(p.currency, p.rate_date).units_per_usd
+            for amount, cur, on in covering:
+                if cur != p.currency:
+                    left -= rates.to_usd(amount, cur, on).usd
         except RateMissing:
             continue
-        left = usd - committed.get((pledge_ids.get(p.record_id, -1), p.year or 0, p.pillar), ZERO)
         if left > Decimal("0.005"):
             rows.append({"pledge_ref": p.pledge_ref, "donor": p.donor, "year": p.year, "pillar": p.pillar,
                          "pledged": money(usd), "not_committed": money(left)})
     return rows
 
 
+def pooled_funds(figures: dict[str, Decimal], balances: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return each pooled fund's section (rule 11): received by donor, allocated by pillar and recipient, balance.
+
+    `balances` gives, per fund, its balance in USD (`usd`, None where a rate is missing) and
+    per currency (`by_currency`), as the caller valued it at the period's last day.
+    """
+    names = sorted(set(_names(figures, "funds")) | set(balances))
+    out = []
+    for fund in names:
+        f = lambda *parts: figures.get(key("funds", fund, *parts), ZERO)  # noqa: E731
+        part = lambda what: sorted(k.split(SEP)[3] for k in figures if k.startswith(key("funds", fund, what, "")))  # noqa: E731
+        balance = balances.get(fund, {})
+        out.append({
+            "fund": fund, "received": money(f("received")), "allocated": money(f("allocated")),
+            "balance": money(balance["usd"]) if balance.get("usd") is not None else None,
+            "balance_by_currency": [{"currency": c, "amount": str(a)} for c, a in sorted(balance.get("by_currency", {}).items())],
+            "pledged": money(f("pledged")), "committed": money(f("committed")),
+            "received_by_donor": [{"donor": d, "amount": money(f("received_by", d))} for d in part("received_by")],
+            "allocated_by_pillar": [{"pillar": p, "amount": money(f("allocated_pillar", p))}
+                                    for p in sorted(part("allocated_pillar"), key=lambda p: PILLARS.index(p) if p in PILLARS else 99)],
+            "allocated_by_recipient": [{"recipient": r, "amount": money(f("allocated_to", r))} for r in part("allocated_to")],
+        })
+    return out
+
+
 def document(kind: str, period: Period, computed: Computed, pillar: str | None = None,
-             extras: dict[str, Any] | None = None) -> dict[str, Any]:
+             extras: dict[str, Any] | None = None, balances: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Return the summary as the JSON of spec section 7 (with the application's extra tables)."""
     f = computed.figures
     totals = pillar_row(f, "", prefix="totals")
@@ -315,11 +384,12 @@ def document(kind: str, period: Period, computed: Computed, pillar: str | None =
         "currency": "USD",
         "totals": totals,
         "national": {m: money(f.get(key("national", m), ZERO)) for m in
-                     ("requirement", "pledged", "pledged_in_period", "committed", "disbursed", "disbursed_ytd", "spent")},
+                     ("requirement", "pledged", "pledged_in_period", "committed", "committed_for_year", "disbursed",
+                      "disbursed_ytd", "spent")},
         "pillars": [pillar_row(f, p) for p in pillars],
         "donors": [
             {"donor": d, **{m: money(f.get(key("donors", d, m), ZERO))
-                            for m in ("pledged", "pledged_in_period", "committed", "disbursed",
+                            for m in ("pledged", "pledged_in_period", "committed", "disbursed", "via_pooled_funds", "in_kind",
                                       "pledged_multi_year", "pledged_ccm")}}
             for d in _names(f, "donors")
         ],
@@ -327,6 +397,7 @@ def document(kind: str, period: Period, computed: Computed, pillar: str | None =
                        "spent": money(f.get(key("operators", o, "spent"), ZERO))} for o in _names(f, "operators")],
         "provinces": [{"province": p, "disbursed": money(f.get(key("provinces", p, "disbursed"), ZERO)),
                        "spent": money(f.get(key("provinces", p, "spent"), ZERO))} for p in _names(f, "provinces")],
+        "pooled_funds": pooled_funds(f, balances or {}),
         "trend": [{"period": str(tp), **{m: money(f.get(key("trend", tp, m), ZERO)) for m in ("committed", "disbursed", "spent")}}
                   for tp in trend_periods(kind, period)],
         "missing_rates": [{"currency": m.currency, "date": m.on.isoformat(), "message": str(m)} for m in computed.missing_rates],
@@ -343,10 +414,10 @@ def flatten(doc: dict[str, Any]) -> dict[str, str]:
     for name, value in doc.get("national", {}).items():
         flat[key("national", name)] = value
     for table, label in (("pillars", "pillar"), ("donors", "donor"), ("operators", "operator"),
-                         ("provinces", "province"), ("trend", "period")):
+                         ("provinces", "province"), ("pooled_funds", "fund"), ("trend", "period")):
         for row in doc.get(table, []):
             for name, value in row.items():
-                if name != label:
+                if name != label and not isinstance(value, list):
                     flat[key(table, row[label], name)] = value
     return flat
 

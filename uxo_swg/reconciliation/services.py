@@ -93,14 +93,20 @@ def _disbursement_entry(d: Disbursement, names: dict[int, str]) -> Entry:
                  recipient=names.get(d.recipient_id), via=names.get(d.via_id), agreement_ref=d.agreement_ref)
 
 
-def _receipt_entry(r: ReturnReceipt, operator_id: int, names: dict[int, str]) -> Entry:
-    return Entry("receipt", r.id, r.received_on, r.pillar_code, r.amount, r.currency, donor=names.get(r.donor_id),
-                 recipient=names.get(operator_id), via=names.get(r.via_id), agreement_ref=r.agreement_ref)
+def paying(r: ReturnReceipt, funds: set[int]) -> int:
+    """Return who paid a receipt as rule 11 reads it: the pooled fund it names as via or donor, else its donor."""
+    return r.via_id if r.via_id in funds else r.donor_id
 
 
-def _looks_like(r: ReturnReceipt, operator_id: int, d: Disbursement) -> bool:
-    """Return whether a disbursement is a plausible match: same donor, operator or channel, close amount and date."""
-    if d.donor_id != r.donor_id or d.currency != r.currency:
+def _receipt_entry(r: ReturnReceipt, operator_id: int, names: dict[int, str], funds: set[int]) -> Entry:
+    via = None if r.via_id in funds else names.get(r.via_id)
+    return Entry("receipt", r.id, r.received_on, r.pillar_code, r.amount, r.currency, donor=names.get(paying(r, funds)),
+                 recipient=names.get(operator_id), via=via, agreement_ref=r.agreement_ref)
+
+
+def _looks_like(r: ReturnReceipt, operator_id: int, d: Disbursement, funds: set[int]) -> bool:
+    """Return whether a disbursement is a plausible match: same donor (or fund), operator or channel, close amount and date."""
+    if d.donor_id != paying(r, funds) or d.currency != r.currency:
         return False
     if not ({d.recipient_id, d.via_id} - {None}) & ({operator_id, r.via_id} - {None}):
         return False
@@ -113,6 +119,7 @@ def reconcile(quarter: Period, *, session: Session) -> Reconciliation:
     """Return the quarter's reconciliation, with the co-chairs' decisions applied (as the summaries count)."""
     orgs = session.exec(select(Organisation)).all()
     names = {o.id: o.name for o in orgs}
+    funds = {o.id for o in orgs if o.kind == "pooled-fund"}
     start, end = quarter.start - WINDOW, quarter.end + WINDOW
     receipts = session.exec(
         select(ReturnReceipt, OperatorReturn.operator_id)
@@ -129,7 +136,7 @@ def reconcile(quarter: Period, *, session: Session) -> Reconciliation:
     disbursements = session.exec(select(Disbursement).where(
         live, nearby | col(Disbursement.agreement_ref).in_(refs) | col(Disbursement.id).in_(decided))).all()
     disbursement_by_id = {d.id: d for d in disbursements}
-    pairs, unmatched = match_receipts([_receipt_entry(r, oid, names) for r, oid in receipts],
+    pairs, unmatched = match_receipts([_receipt_entry(r, oid, names, funds) for r, oid in receipts],
                                       [_disbursement_entry(d, names) for d in disbursements], confirmed, rejected)
     out = Reconciliation(quarter=quarter, names=names)
     used = set()
@@ -148,7 +155,7 @@ def reconcile(quarter: Period, *, session: Session) -> Reconciliation:
         if not quarter.contains(receipt.received_on):
             continue
         oid = operator_of[receipt.id]
-        suggestions = [d for d in free if (receipt.id, d.id) not in rejected and _looks_like(receipt, oid, d)]
+        suggestions = [d for d in free if (receipt.id, d.id) not in rejected and _looks_like(receipt, oid, d, funds)]
         suggestions.sort(key=lambda d: (abs(d.amount - receipt.amount), abs(d.paid_on - receipt.received_on)))
         out.open_receipts.append(OpenReceipt(receipt, names[oid], suggestions[:3]))
     operator_ids = {o.id for o in orgs if o.kind in OPERATOR_KINDS} | set(operator_of.values())

@@ -27,7 +27,8 @@ def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> b
     about = [("Summary", doc["kind"].upper()), ("Period", doc["period"]), ("Pillar", doc.get("pillar", "all")),
              ("Currency", "USD")]
     add_sheet(wb, "Summary", ["Item", "Value"], about)
-    measures = ["requirement", "pledged", "pledged_in_period", "committed", "disbursed", "disbursed_ytd", "spent", "gap"]
+    measures = ["requirement", "pledged", "pledged_in_period", "committed", "committed_for_year", "disbursed", "disbursed_ytd",
+                "spent", "gap", "unmet"]
     add_sheet(wb, "Totals", ["Figure", "USD"],
               [(m.replace("_", " "), _d(t[m])) for m in measures] + [("national contribution (disbursed)", _d(t["national"]))]
               + [("coverage (disbursed ytd / requirement)", _d(t["coverage"])), ("pledge coverage", _d(t["pledge_coverage"]))],
@@ -36,11 +37,15 @@ def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> b
               [(PILLAR_NAMES.get(p["pillar"], p["pillar"]), *[_d(p[m]) for m in measures], _d(p["coverage"]), _d(p["pledge_coverage"]))
                for p in doc["pillars"]]
               + [("National contribution", *[_d(doc["national"].get(m)) for m in measures], None, None)],
-              money_columns=range(1, 9))
+              money_columns=range(1, len(measures) + 1))
     add_sheet(wb, "Donors", ["Donor", "Pledged for the year", "Pledged in period", "Committed", "Disbursed",
-                             "Multi-year pledges", "CCM-specific pledges"],
+                             "Through pooled funds", "In kind", "Multi-year pledges", "CCM-specific pledges"],
               [(d["donor"], _d(d["pledged"]), _d(d["pledged_in_period"]), _d(d["committed"]), _d(d["disbursed"]),
-                _d(d["pledged_multi_year"]), _d(d["pledged_ccm"])) for d in doc["donors"]], money_columns=range(1, 7))
+                _d(d["via_pooled_funds"]), _d(d["in_kind"]), _d(d["pledged_multi_year"]), _d(d["pledged_ccm"]))
+               for d in doc["donors"]], money_columns=range(1, 9))
+    if doc.get("pooled_funds"):
+        add_sheet(wb, "Pooled funds", ["Fund", "Part", "Donor, pillar, recipient or currency", "Amount", "Currency"],
+                  _fund_rows(doc["pooled_funds"]), money_columns=[3])
     add_sheet(wb, "Operators", ["Operator", "Received", "Spent"],
               [(o["operator"], _d(o["received"]), _d(o["spent"])) for o in doc["operators"]], money_columns=[1, 2])
     add_sheet(wb, "Provinces", ["Province", "Code", "Disbursed", "Spent"],
@@ -72,6 +77,21 @@ def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> b
                         and "coverage" in ws.cell(row=cell.row, column=1).value and cell.column == 2):
                     cell.number_format = "0.00%"
     return workbook_bytes(wb)
+
+
+def _fund_rows(funds: list[dict[str, Any]]) -> list[tuple]:
+    """Return each pooled fund's section as rows: totals, received by donor, allocated by pillar and recipient, balance."""
+    rows: list[tuple] = []
+    for f in funds:
+        name = f["fund"]
+        rows += [(name, "Received", "", _d(f["received"]), "USD"), (name, "Allocated", "", _d(f["allocated"]), "USD"),
+                 (name, "Balance at the period's end", "", _d(f["balance"]), "USD")]
+        rows += [(name, "Received from", r["donor"], _d(r["amount"]), "USD") for r in f["received_by_donor"]]
+        rows += [(name, "Allocated to pillar", PILLAR_NAMES.get(r["pillar"], r["pillar"]), _d(r["amount"]), "USD")
+                 for r in f["allocated_by_pillar"]]
+        rows += [(name, "Allocated to", r["recipient"], _d(r["amount"]), "USD") for r in f["allocated_by_recipient"]]
+        rows += [(name, "Balance held", r["currency"], _d(r["amount"]), r["currency"]) for r in f["balance_by_currency"]]
+    return rows
 
 
 def _bar(name: str, x: list, y: list, i: int, **kw: Any) -> go.Bar:

@@ -74,7 +74,10 @@ def compute_summary(scope: Scope, *, session: Session, grouped: bool = True) -> 
     else:
         extras["pipeline"] = pipeline(inputs.pledges, inputs.agreements, scope.period, rates, inputs.pledge_ids)
         extras["cliff"] = cliff(inputs.agreements, scope.period, rates)
-    return document(scope.kind, scope.period, computed, pillar=pillar, extras=extras), computed
+    for missing in inputs.missing_rates:  # a fund's balance valued at the period's last day
+        if (missing.currency, missing.on) not in {(m.currency, m.on) for m in computed.missing_rates}:
+            computed.missing_rates.append(missing)
+    return document(scope.kind, scope.period, computed, pillar=pillar, extras=extras, balances=inputs.balances), computed
 
 
 def record_of(c: Counted) -> dict[str, Any]:
