@@ -21,6 +21,7 @@ from ..domain.periods import Period, parse_quarter, quarter_of
 from ..domain.summary import Agreement, Difference, PledgeEntry, ReturnStatus, scope_period
 from ..models import (
     Commitment,
+    CommitmentLine,
     Disbursement,
     OperatorReturn,
     Organisation,
@@ -252,12 +253,15 @@ def _agreements(kind: str, period: Period, first: date, last: date, *, session: 
     if kind == "swg":
         pipeline = select(PledgeLine.pledge_id).where(col(PledgeLine.year) >= period.year)
         wanted = wanted | (col(c.end_on) > period.end) | col(c.pledge_id).in_(pipeline)
+    line = CommitmentLine  # until amendments are counted: an agreement per pillar, its lines summed
+    keys = (c.id, c.ref, c.pledge_id, c.donor_id, c.recipient_id, line.pillar_code, c.signed_on, c.start_on, c.end_on)
     return [
         Agreement(x.id, x.ref, x.pledge_id, orgs.name(x.donor_id) or "", orgs.name(x.recipient_id) or "", x.pillar_code,
                   x.signed_on, x.start_on, x.end_on, x.amount, x.currency, x.donor_id in orgs.government)
-        for x in _read(session, select(c.id, c.ref, c.pledge_id, c.donor_id, c.recipient_id, c.pillar_code, c.signed_on,
-                                     c.start_on, c.end_on, c.amount, c.currency)
-                              .where(col(c.cancelled_at).is_(None), *pillar_is(col(c.pillar_code)), wanted)).all()
+        for x in _read(session, select(*keys, sa.func.sum(line.amount).label("amount"), c.currency)
+                              .join(line, col(line.commitment_id) == col(c.id))
+                              .where(col(c.cancelled_at).is_(None), *pillar_is(col(line.pillar_code)), wanted)
+                              .group_by(*keys, c.currency)).all()
     ]
 
 
