@@ -19,7 +19,7 @@ from register_files import clean_sheets, workbook_bytes
 from returns_workbooks import return_workbook, xlsx
 from uxo_swg.db import get_session
 from uxo_swg.models import (
-    Commitment, Disbursement, OperatorReturn, Organisation, OrganisationAlias, Pledge, PledgeLine, Requirement,
+    Commitment, CommitmentLine, Disbursement, OperatorReturn, Organisation, OrganisationAlias, Pledge, PledgeLine, Requirement,
     ReturnExpenditure, ReturnReceipt,
 )
 
@@ -40,9 +40,12 @@ def _plant(session):
     session.add(pledge)
     session.flush()
     session.add(PledgeLine(pledge_id=pledge.id, year=2025, pillar_code="re", amount=Decimal("1000")))
-    session.add(Commitment(ref=FORMULA[:60], pledge_id=pledge.id, donor_id=donor.id, recipient_id=operator.id,
+    agreement = Commitment(ref=FORMULA[:60], pledge_id=pledge.id, donor_id=donor.id, recipient_id=operator.id,
                            signed_on=date(2025, 2, 10), start_on=date(2025, 2, 10), end_on=date(2025, 12, 31),
-                           pillar_code="re", amount=Decimal("1000"), currency="USD", notes=SCRIPT))
+                           currency="USD", notes=SCRIPT)
+    session.add(agreement)
+    session.flush()
+    session.add(CommitmentLine(commitment_id=agreement.id, year=2025, pillar_code="re", amount=Decimal("1000")))
     session.add(Disbursement(agreement_ref=FORMULA[:60], pledge_id=pledge.id, donor_id=donor.id, recipient_id=operator.id,
                              paid_on=date(2025, 3, 1), pillar_code="re", province_code="LA-XI", amount=Decimal("400"),
                              currency="USD", notes=SCRIPT))

@@ -35,3 +35,52 @@ def test_models_and_migrations_do_not_drift(database_url):
 def test_upgrade_twice_is_harmless(database_url):
     upgrade(database_url)
     upgrade(database_url)
+
+
+def test_upgrade_from_0007_turns_each_agreement_into_one_line(database_url):
+    """An agreement stored before 0008 keeps its money as one line: year signed, pillar, amount to the cent."""
+    cfg = alembic_config(database_url)
+    command.upgrade(cfg, "0007")
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO organisation (id, name, kind, version, created_at) VALUES "
+                             "(1, 'Japan', 'donor', 1, '2025-01-01'), (2, 'UXO Lao', 'national-operator', 1, '2025-01-01')"))
+        conn.execute(sa.text(
+            "INSERT INTO commitment (id, ref, donor_id, recipient_id, signed_on, start_on, end_on, pillar_code, amount,"
+            " currency, notes, version, created_at) VALUES (7, 'AG-1', 1, 2, '2024-11-30', '2025-01-01', '2026-12-31',"
+            " 're', 12345678901234567, 'JPY', '', 1, '2025-01-01')"))  # 1,234,567,890,123.4567 stored scaled by 10^4
+        conn.execute(sa.text(
+            "INSERT INTO disbursement (agreement_ref, commitment_id, donor_id, recipient_id, paid_on, pillar_code,"
+            " amount, currency, notes, version, created_at) VALUES ('AG-1', 7, 1, 2, '2025-02-01', 're', 10000, 'JPY',"
+            " '', 1, '2025-01-01')"))
+    command.upgrade(cfg, "0008")
+    with engine.connect() as conn:
+        lines = conn.execute(sa.text("SELECT commitment_id, year, pillar_code, amount FROM commitment_line")).all()
+        support = conn.execute(sa.text("SELECT support FROM commitment WHERE id = 7")).scalar_one()
+        paid = conn.execute(sa.text("SELECT commitment_id, support FROM disbursement")).one()
+        audited = conn.execute(sa.text("SELECT via, after FROM audit_log WHERE entity = 'commitment_line'")).one()
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("commitment")}
+    engine.dispose()
+    assert lines == [(7, 2024, "re", 12345678901234567)]
+    assert support == "cash" and tuple(paid) == (7, "cash")
+    assert audited.via == "migration" and '"amount": "1234567890123.4567"' in audited.after
+    assert "amount" not in columns and "pillar_code" not in columns
+
+
+def test_downgrade_from_0008_folds_the_lines_back(database_url):
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO organisation (id, name, kind, version, created_at) VALUES "
+                             "(1, 'Japan', 'donor', 1, '2025-01-01'), (2, 'UXO Lao', 'national-operator', 1, '2025-01-01')"))
+        conn.execute(sa.text(
+            "INSERT INTO commitment (id, ref, donor_id, recipient_id, signed_on, start_on, end_on, currency, support,"
+            " notes, version, created_at) VALUES (7, 'AG-1', 1, 2, '2024-11-30', '2025-01-01', '2026-12-31', 'JPY',"
+            " 'cash', '', 1, '2025-01-01')"))
+        conn.execute(sa.text("INSERT INTO commitment_line (commitment_id, year, pillar_code, amount) VALUES "
+                             "(7, 2025, 're', 10000), (7, 2026, 're', 25000)"))
+    command.downgrade(alembic_config(database_url), "0007")
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT pillar_code, amount FROM commitment WHERE id = 7")).one()
+    engine.dispose()
+    assert tuple(row) == ("re", 35000)

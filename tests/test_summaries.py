@@ -11,7 +11,7 @@ from sqlmodel import select
 from conftest import csrf_token
 from uxo_swg.db import get_session
 from uxo_swg.models import (
-    Commitment, Disbursement, ExchangeRate, OperatorReturn, Organisation, Pledge, PledgeLine, Requirement,
+    Commitment, CommitmentLine, Disbursement, ExchangeRate, OperatorReturn, Organisation, Pledge, PledgeLine, Requirement,
     ReturnExpenditure, ReturnReceipt, Setting, SummaryVersion,
 )
 from uxo_swg.summaries import services
@@ -40,8 +40,11 @@ def build(session):
         session.add(p)
         session.flush()
         session.add_all(PledgeLine(pledge_id=p.id, year=y, pillar_code="clearance", amount=D(a)) for y, a in lines)
-    session.add(Commitment(ref="AG-IE", donor_id=o["Ireland"].id, recipient_id=o["HALO"].id, signed_on=date(2025, 7, 1),
-                           start_on=date(2025, 7, 1), end_on=date(2026, 3, 31), pillar_code="clearance", amount=D(450), currency="EUR"))
+    agreement = Commitment(ref="AG-IE", donor_id=o["Ireland"].id, recipient_id=o["HALO"].id, signed_on=date(2025, 7, 1),
+                           start_on=date(2025, 7, 1), end_on=date(2026, 3, 31), currency="EUR")
+    session.add(agreement)
+    session.flush()
+    session.add(CommitmentLine(commitment_id=agreement.id, year=2025, pillar_code="clearance", amount=D(450)))
     dis = [("AG-J", "Japan", "HALO", date(2025, 7, 15), "clearance", "LA-SV", "1500000", "JPY"),
            ("AG-US", "United States", "Trust Fund", date(2025, 9, 30), "clearance", "LA-XI", "2000", "USD"),
            ("AG-US", "United States", "Trust Fund", date(2025, 10, 1), "clearance", None, "3000", "USD"),

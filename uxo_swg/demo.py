@@ -16,7 +16,7 @@ from .audit import set_actor
 from .domain.money import round_for_currency
 from .domain.periods import Period
 from .models import (
-    Commitment, Disbursement, ExchangeRate, OperatorReturn, Organisation, OrganisationAlias, Pledge,
+    Commitment, CommitmentLine, Disbursement, ExchangeRate, OperatorReturn, Organisation, OrganisationAlias, Pledge,
     PledgeLine, Requirement, ReturnExpenditure, ReturnOutput, ReturnReceipt, User,
 )
 from .domain.reference import normalise
@@ -171,9 +171,10 @@ def load_demo(*, session: Session, until: date = date(2026, 11, 15)) -> str:
                 ref = f"AG-{donor[:3].upper()}-{year}-{pillar[:3].upper()}-{n:02d}"
                 commitment = Commitment(ref=ref, pledge_id=pledge.id, donor_id=orgs[donor].id, recipient_id=receiver.id,
                                         signed_on=signed, start_on=date(year, 1, 1), end_on=date(year + 1, 6, 30),
-                                        pillar_code=pillar, amount=Decimal(amount), currency=currency)
+                                        currency=currency)
                 session.add(commitment)
                 session.flush()
+                session.add(CommitmentLine(commitment_id=commitment.id, year=year, pillar_code=pillar, amount=Decimal(amount)))
                 counts["commitments"] += 1
                 # Four quarterly instalments, the last one sometimes late or short.
                 for q in range(4):

@@ -25,8 +25,11 @@ def amount_field(**kw: Any) -> Any:
 
 
 ORGANISATION_KINDS = (
-    "donor", "multilateral", "ngo", "national-operator", "commercial", "foundation", "government",
+    "donor", "multilateral", "pooled-fund", "ngo", "national-operator", "commercial", "foundation",
+    "government",
 )
+SUPPORT_KINDS = ("cash", "in-kind")  # counting rule 12: in-kind support is also shown apart
+AMENDMENT_CHANGES = ("increase", "decrease", "terminate")
 ROLES = ("admin", "co-chair", "operator", "reviewer")
 
 
@@ -53,9 +56,10 @@ class Organisation(SQLModel, table=True):
     country: Optional[str] = Field(default=None, max_length=2)
     contact: Optional[str] = Field(default=None, max_length=300)
     merged_into_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
+    ccm_state_party: Optional[bool] = None  # State Party to the Convention on Cluster Munitions; None: unknown
+    fiscal_year_start: Optional[int] = None  # month its fiscal year starts, 1-12; None: the calendar year
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
-
 
 
 class OrganisationAlias(SQLModel, table=True):
@@ -108,7 +112,7 @@ class PledgeLine(SQLModel, table=True):
 
 
 class Commitment(SQLModel, table=True):
-    """A signed agreement between a donor and a recipient."""
+    """A signed agreement between a donor and a recipient: its lines say how much, for which years and pillars."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
     ref: str = Field(max_length=60, unique=True)
@@ -118,11 +122,40 @@ class Commitment(SQLModel, table=True):
     signed_on: date = Field(index=True)
     start_on: date
     end_on: date
-    pillar_code: str = Field(foreign_key="pillar.code")
-    amount: Decimal = amount_field()
     currency: str = Field(max_length=3)
+    support: str = Field(default="cash", max_length=10)  # cash | in-kind
     notes: str = Field(default="", max_length=2000)
     cancelled_at: Optional[datetime] = None
+    import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CommitmentLine(SQLModel, table=True):
+    """The amount an agreement signed for one year and pillar, in the agreement's currency."""
+
+    __tablename__ = "commitment_line"
+    __table_args__ = (sa.UniqueConstraint("commitment_id", "year", "pillar_code"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    year: int = Field(index=True)
+    pillar_code: str = Field(foreign_key="pillar.code")
+    amount: Decimal = amount_field()
+
+
+class Amendment(SQLModel, table=True):
+    """A dated change to a signed agreement: an increase, a decrease or its termination."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    amended_on: date = Field(index=True)
+    change: str = Field(max_length=10)  # increase | decrease | terminate
+    year: int  # the year the change is for (the year of amended_on when not given)
+    pillar_code: Optional[str] = Field(default=None, foreign_key="pillar.code")  # None: a termination
+    amount: Optional[Decimal] = amount_field(default=None)  # positive, agreement's currency; None: terminate
+    new_end: Optional[date] = None
+    notes: str = Field(default="", max_length=2000)
+    cancelled_at: Optional[datetime] = None  # entered in error
     import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
@@ -149,6 +182,7 @@ class Disbursement(SQLModel, table=True):
     province_code: Optional[str] = Field(default=None, foreign_key="province.code")
     amount: Decimal = amount_field()
     currency: str = Field(max_length=3)
+    support: str = Field(default="cash", max_length=10)  # cash | in-kind
     notes: str = Field(default="", max_length=2000)
     cancelled_at: Optional[datetime] = None
     import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
@@ -215,6 +249,9 @@ class ReturnExpenditure(SQLModel, table=True):
     province_code: str = Field(foreign_key="province.code")
     amount: Decimal = amount_field()
     currency: str = Field(max_length=3)
+    # `Funded by`: a donor, a pooled fund or the government; or the operator's own funds.
+    funded_by_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
+    own_funds: bool = False
     notes: str = Field(default="", max_length=2000)
 
 
