@@ -89,9 +89,9 @@ def test_twg_quarter_figures_by_hand():
     assert t["disbursed_ytd"] == "13050.00"     # + 300 paid in February
     assert t["spent"] == "1200.00"              # the Q4 spend is not in Q3
     assert t["national"] == "2000.00"           # 40,000,000 LAK / 20,000, not in the international total
-    assert t["coverage"] == "0.6525"            # 13,050 / 20,000
-    assert t["pledge_coverage"] == "0.3000"
-    assert t["gap"] == "14000.00"
+    assert t["coverage"] == "0.7525"            # (13,050 + 2,000 national) / 20,000 (rule 7: the whole plan)
+    assert t["pledge_coverage"] == "0.4000"     # (6,000 + 2,000 national) / 20,000
+    assert t["gap"] == "12000.00"               # 20,000 - 6,000 - 2,000
     assert doc["national"]["pledged"] == "2000.00"
     assert [(m["currency"], m["date"]) for m in doc["missing_rates"]] == [("KHR", "2025-08-01")]
     donors = {d["donor"]: d for d in doc["donors"]}
@@ -167,5 +167,5 @@ def test_differences_figure_by_figure():
     changed = {k: (a, b) for k, a, b in differences(before, after)}
     assert changed["totals|disbursed"] == ("12750.00", "13000.00")
     assert changed["donors|Japan|disbursed"] == ("10000.00", "10250.00")
-    assert changed["totals|coverage"] == ("0.6525", "0.6650")
+    assert changed["totals|coverage"] == ("0.7525", "0.7650")  # national 2,000 included (rule 7)
     assert "totals|pledged" not in changed

@@ -53,8 +53,9 @@ def test_home_counts_the_worked_example_by_hand(app, client, login):
     login("reviewer")
     body = text(client.get("/?year=2025"))
     assert "Requirement US$ 25,000.00 Pledged for 2025 US$ 6,000.00 Committed US$ 562.50 Disbursed US$ 20,050.00" in body
-    # Pillar, requirement, pledged, committed, disbursed, spent (Q3 1,200 and Q4 999), coverage, gap.
-    assert "Survey and Clearance 20,000.00 6,000.00 562.50 16,050.00 2,199.00 80.3% 14,000.00" in body
+    # Pillar, requirement, pledged, committed, disbursed, spent (Q3 1,200 and Q4 999), coverage, gap;
+    # coverage and gap count the national 2,000 pledged and disbursed (rule 7): 18,050 / 20,000, 20,000 - 8,000.
+    assert "Survey and Clearance 20,000.00 6,000.00 562.50 16,050.00 2,199.00 90.3% 12,000.00" in body
     assert "Not disaggregated 0.00 0.00 0.00 4,000.00 0.00 – 0.00" in body
     # The government's pledge (40,000,000 LAK at 20,000), nothing committed, its disbursement.
     assert "National contribution (Government of Lao PDR) 2,000.00 0.00 2,000.00" in body

@@ -84,6 +84,8 @@ def trend_periods(kind: str, period: Period) -> list[Period]:
 def _fund_keys(e: Entry, m: str) -> list[str]:
     """Return the keys of a pooled fund's section an entry adds to (rule 11)."""
     if e.flow == "contribution":
+        if e.national:  # the government's money is on the national line; the fund's allocations count as international
+            return [f"funds|{e.fund}|received_national"]
         return [f"funds|{e.fund}|received", f"funds|{e.fund}|received_by|{e.donor or '(not named)'}"]
     if e.flow != "allocation":
         return []
@@ -108,7 +110,9 @@ def _keys_in_period(e: Entry, m: str) -> list[str]:
     everywhere = e.facet is None
     if _outside_sector(e, m):
         out = _fund_keys(e, m)
-        if e.flow == "contribution" and not e.national:  # what left the donor (the donor table)
+        if e.flow == "contribution" and e.national:
+            out += [f"national|{m}", f"pillars|{e.pillar}|national_{m}"]
+        elif e.flow == "contribution":  # what left the donor (the donor table)
             out += [f"donors|{e.donor}|disbursed", f"donors|{e.donor}|via_pooled_funds"]
             if e.in_kind:
                 out.append(f"donors|{e.donor}|in_kind")
@@ -141,7 +145,10 @@ def _keys_in_period(e: Entry, m: str) -> list[str]:
 def _flow_sections(e: Entry, m: str, bucket: int, trend: list[str], year_to_date: bool) -> list[tuple[str, list[str]]]:
     """Return the keys a flow dated in the trend period `bucket` adds to (the last bucket is the period itself)."""
     if e.facet not in (None, "totals") or _outside_sector(e, m):  # one table's group, or a fund's: the period only
-        return [(m, _keys_in_period(e, m))] if bucket == len(trend) - 1 else []
+        keys = _keys_in_period(e, m) if bucket == len(trend) - 1 else []
+        if e.flow == "contribution" and e.national and year_to_date:  # the government's money paid into a fund
+            keys += [f"national|{m}_ytd", f"pillars|{e.pillar}|national_{m}_ytd"]
+        return [(m, keys)] if keys else []
     keys = _keys_in_period(e, m) if bucket == len(trend) - 1 else []
     if not e.national:
         keys.append(trend[bucket])
@@ -358,6 +365,7 @@ def pooled_funds(figures: dict[str, Decimal], balances: dict[str, dict[str, Any]
         balance = balances.get(fund, {})
         out.append({
             "fund": fund, "received": money(f("received")), "allocated": money(f("allocated")),
+            "received_national": money(f("received_national")),
             "balance": money(balance["usd"]) if balance.get("usd") is not None else None,
             "balance_by_currency": [{"currency": c, "amount": str(a)} for c, a in sorted(balance.get("by_currency", {}).items())],
             "pledged": money(f("pledged")), "committed": money(f("committed")),
