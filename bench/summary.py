@@ -5,7 +5,9 @@
 
 Generates ROWS money transactions over the 20 years 2006-2025 (88% donor-side disbursements,
 8% operators' receipts, half of them with an agreement ref, 4% expenditure lines), with
-200 agreements a year, pledges and monthly exchange rates for ten currencies, stored with
+200 agreements a year (two yearly lines each, one in ten amended), a pooled fund (0.2% of the
+disbursements are contributions to it or allocations from it, 1% of receipts name it), 1% of
+disbursements in kind, pledges and monthly exchange rates for ten currencies, stored with
 plain Core bulk inserts (no audit: bench-only). On SQLite (a file in a temporary folder) and
 on PostgreSQL (a dedicated schema, dropped afterwards) it then times, nine times each in turns
 after one warm-up run:
@@ -53,8 +55,8 @@ def generate(url: str, rows: int) -> None:
 
     from uxo_swg.db import make_engine
     from uxo_swg.models import (
-        Commitment, Disbursement, ExchangeRate, OperatorReturn, Organisation, Pledge, PledgeLine, Requirement,
-        ReturnExpenditure, ReturnReceipt,
+        Amendment, Commitment, CommitmentLine, Disbursement, ExchangeRate, OperatorReturn, Organisation, Pledge, PledgeLine,
+        Requirement, ReturnExpenditure, ReturnReceipt,
     )
 
     rnd = random.Random(6)
@@ -71,11 +73,13 @@ def generate(url: str, rows: int) -> None:
         donors = [(f"Donor {i:02d}", cur) for i, cur in enumerate(list(CURRENCIES)[:-1] * 3)]  # 30 donors
         names = [(n, "donor") for n, _ in donors] + [("Government of Lao PDR", "government")]
         names += [(f"Operator {i:02d}", "ngo") for i in range(20)] + [(f"Channel {i}", "multilateral") for i in range(3)]
+        names += [("Trust Fund", "pooled-fund")]
         insert(Organisation, [{"name": n, "kind": k, "version": 1} for n, k in names])
         org = dict(conn.execute(sa.select(Organisation.name, Organisation.id)).all())
         donor_ids = [(org[n], cur) for n, cur in donors] + [(org["Government of Lao PDR"], "LAK")]
         operators = [org[f"Operator {i:02d}"] for i in range(20)]
         channels = [org[f"Channel {i}"] for i in range(3)]
+        fund = org["Trust Fund"]
         worked = {op: rnd.sample(PROVINCES, 5) for op in operators}
 
         rates = []
@@ -115,9 +119,19 @@ def generate(url: str, rows: int) -> None:
                 agreements.append({"ref": f"AG-{year}-{a:03d}", "pledge_id": pledge_ids[f"P-{year}-{a % len(donor_ids):02d}"],
                                    "donor_id": donor_id, "recipient_id": operators[a % 20], "signed_on": signed,
                                    "start_on": signed, "end_on": signed + timedelta(days=rnd.randint(300, 900)),
-                                   "pillar_code": PILLARS[a % len(PILLARS)], "currency": cur, "notes": "", "version": 1,
-                                   "amount": Decimal(rnd.randint(100, 3000) * 1000) * Decimal(CURRENCIES[cur])})
-        insert(Commitment, [dict(a, amount=a["amount"].quantize(Decimal("1"))) for a in agreements])
+                                   "currency": cur, "support": "cash", "notes": "", "version": 1,
+                                   "pillar_code": PILLARS[a % len(PILLARS)]})
+        insert(Commitment, [{k: v for k, v in a.items() if k != "pillar_code"} for a in agreements])
+        agreement_ids = dict(conn.execute(sa.select(Commitment.ref, Commitment.id)).all())
+        amount = lambda cur: (Decimal(rnd.randint(100, 3000) * 1000) * Decimal(CURRENCIES[cur])).quantize(Decimal("1"))  # noqa: E731
+        insert(CommitmentLine, [{"commitment_id": agreement_ids[a["ref"]], "year": a["signed_on"].year + k,
+                                 "pillar_code": a["pillar_code"], "amount": amount(a["currency"])}
+                                for a in agreements for k in (0, 1)])
+        insert(Amendment, [{"commitment_id": agreement_ids[a["ref"]], "amended_on": a["signed_on"] + timedelta(days=120),
+                            "change": "terminate" if i % 30 == 0 else "increase", "year": a["signed_on"].year + 1,
+                            "pillar_code": None if i % 30 == 0 else a["pillar_code"],
+                            "amount": None if i % 30 == 0 else amount(a["currency"]), "notes": "bench", "version": 1}
+                           for i, a in enumerate(agreements) if i % 10 == 0])
 
         returns = [{"operator_id": op, "quarter": f"{y}-Q{q}", "version_no": 1, "prepared_by": "", "email": "", "filename": "",
                     "sha256": "", "uploaded_at": datetime(y, 3 * q, 28, tzinfo=timezone.utc)}
@@ -134,10 +148,13 @@ def generate(url: str, rows: int) -> None:
             donor_id, cur = (a["donor_id"], a["currency"]) if a else donor_ids[rnd.randrange(len(donor_ids))]
             op = a["recipient_id"] if a else operators[rnd.randrange(20)]
             paid = date(FIRST_YEAR, 1, 1) + timedelta(days=rnd.randrange(days))
+            if i % 500 == 0:  # into the pooled fund, or out of it
+                donor_id, op = (donor_id, fund) if i % 1000 == 0 else (fund, op)
             batch.append({"agreement_ref": a["ref"] if a else None, "donor_id": donor_id, "recipient_id": op,
                           "via_id": channels[i % 3] if i % 5 == 0 else None, "paid_on": paid,
+                          "support": "in-kind" if i % 100 == 1 else "cash",
                           "pillar_code": a["pillar_code"] if a else PILLARS[i % len(PILLARS)],
-                          "province_code": worked[op][i % 5], "currency": cur, "notes": "", "version": 1,
+                          "province_code": worked.get(op, PROVINCES)[i % 5], "currency": cur, "notes": "", "version": 1,
                           "amount": Decimal(rnd.randint(1000, 200_000)) * (100 if cur in ("JPY", "KRW", "LAK") else 1)})
             if len(batch) == CHUNK:
                 insert(Disbursement, batch)
@@ -149,7 +166,7 @@ def generate(url: str, rows: int) -> None:
             donor_id, cur = donor_ids[rnd.randrange(len(donor_ids))]
             on = date(FIRST_YEAR, 1, 1) + timedelta(days=rnd.randrange(days))
             batch.append({"return_id": return_id[(op, f"{on.year}-Q{(on.month - 1) // 3 + 1}")], "row": i, "received_on": on,
-                          "donor_id": donor_id, "agreement_ref": f"AG-{on.year}-{rnd.randrange(200):03d}" if i % 2 else None,
+                          "donor_id": fund if i % 100 == 7 else donor_id, "agreement_ref": f"AG-{on.year}-{rnd.randrange(200):03d}" if i % 2 else None,
                           "pillar_code": PILLARS[i % len(PILLARS)], "province_code": worked[op][i % 5], "currency": cur,
                           "notes": "", "amount": Decimal(rnd.randint(1000, 200_000)) * (100 if cur in ("JPY", "KRW", "LAK") else 1)})
             if len(batch) == CHUNK:
@@ -193,8 +210,9 @@ SELECT kind, pillar_code, currency, day, SUM(amount) FROM (
    JOIN pledge p ON p.id = l.pledge_id
    WHERE p.cancelled_at IS NULL AND (l.year >= :year OR p.announced_on BETWEEN :first AND :last) {pillar_l}
   UNION ALL
-  SELECT 'commitment', pillar_code, currency, CAST(signed_on AS VARCHAR(10)), amount FROM commitment
-   WHERE cancelled_at IS NULL AND signed_on BETWEEN :first AND :last {pillar_d}
+  SELECT 'commitment', l.pillar_code, c.currency, CAST(c.signed_on AS VARCHAR(10)), l.amount FROM commitment_line l
+   JOIN commitment c ON c.id = l.commitment_id
+   WHERE c.cancelled_at IS NULL AND (c.signed_on BETWEEN :first AND :last OR l.year = :year) {pillar_l}
   UNION ALL
   SELECT 'requirement', pillar_code, currency, CAST(year AS VARCHAR(10)), amount FROM requirement
    WHERE superseded_by_id IS NULL AND cancelled_at IS NULL AND year = :year {pillar_d}

@@ -17,46 +17,55 @@ from .reading import id_list, read
 
 
 def load_agreements(kind: str, period: Period, first: date, last: date, *, session: Session, orgs: Any,
-                    rates: RateBook) -> list[Agreement]:
+                    rates: RateBook, pillar: str | None = None) -> list[Agreement]:
     """Return the live agreements the summary needs, with their lines and their amendments' deltas.
 
     Those signed or amended in the window, those with a line or an amendment for the
-    period's year, and for an SWG summary those of the pipeline and the funding cliff.
+    period's year, and for an SWG summary those of the pipeline and the funding cliff. For
+    one pillar (a TWG summary) only that pillar's lines and amendments are kept: a
+    termination takes from each pillar what was not disbursed in it.
     """
     c, line, amend = Commitment, CommitmentLine, Amendment
     live_amendments = col(amend.cancelled_at).is_(None)
-    for_year = select(line.commitment_id).where(line.year == period.year)
-    amended = select(amend.commitment_id).where(live_amendments, ((col(amend.amended_on) >= first) & (col(amend.amended_on) <= last))
-                                                | (amend.year == period.year))
-    wanted = (((col(c.signed_on) >= first) & (col(c.signed_on) <= last)) | col(c.id).in_(for_year) | col(c.id).in_(amended))
-    if kind == "swg":
-        pipeline = select(PledgeLine.pledge_id).where(col(PledgeLine.year) >= period.year)
-        extended = select(amend.commitment_id).where(live_amendments, col(amend.new_end) > period.end)
-        wanted = wanted | (col(c.end_on) > period.end) | col(c.pledge_id).in_(pipeline) | col(c.id).in_(extended)
+    of_pillar = [line.pillar_code == pillar] if pillar else []
+    # The agreements wanted, found through indexes (signing date, line year, amendment date)
+    # and read by id: an OR over the agreements table would scan it.
+    ids = sa.union(
+        select(c.id).where(col(c.signed_on) >= first, col(c.signed_on) <= last),
+        select(line.commitment_id).where(line.year == period.year),
+        select(amend.commitment_id).where(live_amendments, col(amend.amended_on) >= first, col(amend.amended_on) <= last),
+        select(amend.commitment_id).where(live_amendments, amend.year == period.year),
+        *((select(c.id).where(col(c.end_on) > period.end),
+           select(c.id).where(col(c.pledge_id).in_(select(PledgeLine.pledge_id).where(col(PledgeLine.year) >= period.year))),
+           select(amend.commitment_id).where(live_amendments, col(amend.new_end) > period.end)) if kind == "swg" else ()))
     heads = read(session, select(c.id, c.ref, c.pledge_id, c.donor_id, c.recipient_id, c.signed_on, c.start_on, c.end_on,
                                   c.currency, c.support)
-                  .where(col(c.cancelled_at).is_(None), col(c.signed_on) <= last, wanted)).all()
+                  .where(col(c.id).in_(ids), col(c.cancelled_at).is_(None), col(c.signed_on) <= last)).all()
     if not heads:
         return []
-    ids = [h.id for h in heads]
     lines: dict[int, list[Line]] = defaultdict(list)
+    wanted = id_list("ids", [h.id for h in heads])
     for x in read(session, select(line.id, line.commitment_id, line.year, line.pillar_code, line.amount)
-                   .where(col(line.commitment_id).in_(id_list("ids", ids)))).all():
+                   .where(col(line.commitment_id).in_(wanted), *of_pillar)).all():
         lines[x.commitment_id].append(Line(x.id, x.year, x.pillar_code, x.amount))
     changes: dict[int, list[Change]] = defaultdict(list)
     for x in read(session, select(amend.id, amend.commitment_id, amend.amended_on, amend.change, amend.year, amend.pillar_code,
                                    amend.amount, amend.new_end)
-                   .where(live_amendments, col(amend.commitment_id).in_(id_list("ids", ids)))).all():
-        changes[x.commitment_id].append(Change(x.id, x.amended_on, x.change, x.year, x.pillar_code, x.amount, x.new_end))
+                   .where(live_amendments, col(amend.commitment_id).in_(wanted))).all():
+        if not pillar or x.pillar_code in (None, pillar):
+            changes[x.commitment_id].append(Change(x.id, x.amended_on, x.change, x.year, x.pillar_code, x.amount, x.new_end))
     paid = _paid_against([h for h in heads if any(ch.change == "terminate" for ch in changes.get(h.id, ()))], session=session)
     out = []
     for h in heads:
+        changed = tuple(changes.get(h.id, ()))
+        if pillar and not changed and h.id not in lines:  # none of the pillar's money
+            continue
         fund = orgs.name(h.donor_id) if h.donor_id in orgs.funds else None
         out.append(Agreement(
             h.id, h.ref, h.pledge_id, orgs.name(h.donor_id) or "", orgs.name(h.recipient_id) or "", h.signed_on, h.start_on,
             h.end_on, h.currency, tuple(lines.get(h.id, ())),
-            tuple(deltas(lines.get(h.id, ()), changes.get(h.id, ()), paid.get(h.id, ()), h.currency, rates)),
-            tuple(changes.get(h.id, ())), national=h.donor_id in orgs.government,
+            tuple(deltas(lines.get(h.id, ()), changed, paid.get(h.id, ()), h.currency, rates)) if changed else (),
+            changed, national=h.donor_id in orgs.government,
             flow="allocation" if fund else None, fund=fund, in_kind=h.support == "in-kind"))
     return out
 
@@ -82,18 +91,20 @@ def agreement_entries(agreements: list[Agreement], period: Period, first: date, 
 
 
 def _paid_against(heads: list[Any], *, session: Session) -> dict[int, list[Paid]]:
-    """Return the disbursements made against terminated agreements: by agreement, or by its ref and donor."""
+    """Return the disbursements made against terminated agreements: those with the agreement's ref and donor.
+
+    A disbursement recorded against an agreement carries its ref (the form and the register
+    set it), so the lookup goes through the (ref, donor) index.
+    """
     if not heads:
         return {}
     d = Disbursement
-    by_id = {h.id: h.id for h in heads}
     by_ref = {(h.ref, h.donor_id): h.id for h in heads}
     out: dict[int, list[Paid]] = defaultdict(list)
-    ids = id_list("ids", by_id)
     refs = sa.bindparam("refs", sorted({h.ref for h in heads}), expanding=True)
-    for x in read(session, select(d.commitment_id, d.agreement_ref, d.donor_id, d.paid_on, d.pillar_code, d.amount, d.currency)
-                   .where(col(d.cancelled_at).is_(None), col(d.commitment_id).in_(ids) | col(d.agreement_ref).in_(refs))).all():
-        owner = by_id.get(x.commitment_id) or by_ref.get((x.agreement_ref, x.donor_id))
+    for x in read(session, select(d.agreement_ref, d.donor_id, d.paid_on, d.pillar_code, d.amount, d.currency)
+                   .where(col(d.cancelled_at).is_(None), col(d.agreement_ref).in_(refs))).all():
+        owner = by_ref.get((x.agreement_ref, x.donor_id))
         if owner is not None:
             out[owner].append(Paid(x.paid_on, x.pillar_code, x.amount, x.currency))
     return out

@@ -97,7 +97,7 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
     first, last = scope_period(kind, period)
     pillar_is = lambda column: [column == pillar] if pillar else []  # noqa: E731
     pledges, pledge_ids = _pledges(period, first, last, session=session, orgs=orgs, pillar_is=pillar_is)
-    agreements = load_agreements(kind, period, first, last, session=session, orgs=orgs, rates=rates)
+    agreements = load_agreements(kind, period, first, last, session=session, orgs=orgs, rates=rates, pillar=pillar)
     entries: list[Entry] = list(pledges)
     entries += agreement_entries(agreements, period, first, last)
 
