@@ -357,3 +357,36 @@ def test_rule_11_identity_and_grouped_figures_equal_the_records_one_by_one(app):
             assert D(grouped["totals"]["disbursed"]) > 0 and grouped["pooled_funds"], scope.title
             assert scope.kind == "twg" or D(grouped["national"]["spent"]) > 0, scope.title
         assert any(D(r["via_pooled_funds"]) for r in summary(s, "swg", "2025-H1")["donors"])
+
+
+def test_the_summary_page_workbook_and_json_show_each_fund(app, client, login):
+    import io
+    import json
+    import re
+
+    from openpyxl import load_workbook
+
+    with app.app_context():
+        s = get_session()
+        o = orgs(s)
+        pay(s, o, "Japan", "Trust Fund", date(2025, 7, 1), "1000", pillar="unallocated", support="in-kind")
+        pay(s, o, "Trust Fund", "UXO Lao", date(2025, 8, 1), "400", ref="TF-1")
+        s.commit()
+    login("co-chair")
+    page = client.get("/summaries/swg/2025-H2/all").get_data(as_text=True)
+    assert "Pooled fund: Trust Fund" in page and "of which through pooled funds" in page
+    links = {m.group(2): m.group(1).replace("&amp;", "&")
+             for m in re.finditer(r'href="([^"]*figure=funds%7CTrust(?:%20|\+)Fund%7C(\w+))"', page)}
+    assert set(links) >= {"received", "allocated"}
+    records = client.get(links["allocated"]).get_data(as_text=True)
+    assert "UXO Lao" in records and "TF-1" in records
+    workbook = load_workbook(io.BytesIO(client.get("/summaries/swg/2025-H2/all/export.xlsx").data))
+    rows = [[c.value for c in r] for r in workbook["Pooled funds"].iter_rows(min_row=2)]
+    assert ["Trust Fund", "Allocated to", "UXO Lao", 400, "USD"] in rows
+    assert ["Trust Fund", "Received from", "Japan", 1000, "USD"] in rows
+    donors = workbook["Donors"]
+    assert [c.value for c in donors[1]][5:7] == ["Through pooled funds", "In kind"]
+    assert [c.value for c in donors[2]][:7] == ["Japan", 0, 0, 0, 1000, 1000, 1000]
+    with app.app_context():
+        doc = json.loads(json.dumps(summary(get_session(), "swg", "2025-H2")))
+    assert doc["pooled_funds"][0]["received_by_donor"] == [{"donor": "Japan", "amount": "1000.00"}]
