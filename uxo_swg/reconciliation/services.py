@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ..domain.counting import Entry, match_receipts
@@ -52,7 +53,13 @@ def decide(receipt_id: int, disbursement_id: int, decision: str, note: str, *, s
         existing.decision, existing.note = decision, note[:500]
         existing.decided_by_id, existing.decided_at = user.id, utcnow()
         existing.version += 1
-    session.commit()
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        # Two first decisions on one pair at once: UNIQUE (receipt_id, disbursement_id) keeps one.
+        session.rollback()
+        raise DecisionError("another co-chair recorded a decision on this pair at the same moment: "
+                            "reload the page to see it, and change it there if needed") from None
     return existing
 
 
