@@ -15,6 +15,7 @@ from ..domain.returns import DAYS_TO_REPORT, return_due_on
 from ..exports import XLSX_MIMETYPE
 from ..permissions import roles_required, sees_everything
 from ..paging import Page
+from . import jobs  # noqa: F401  (registers the hourly clean-up of previews)
 from . import previews, services
 from .forms import ConfirmForm, UploadForm
 from .template import build_template, template_filename, template_lists
