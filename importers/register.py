@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterator
 
 from uxo_swg.domain.money import MoneyError, parse_amount
-from uxo_swg.domain.reference import pillar_code, province_code
+from uxo_swg.domain.reference import pillar_code, province_code, ref_problem
 
 from .problems import Problem
 from .workbook import CellError, SafeWorkbook, Table, cell_date, cell_decimal, cell_text, find_sheet, read_table
@@ -190,6 +190,14 @@ class RegisterReader:
             self._error(table, number, column, f"the {column.lower()} is {len(text)} characters long; at most {limit} fit")
         return text
 
+    def _ref(self, table: Table, number: int, record: dict[str, Any], column: str) -> str:
+        """Return the ref of a new record, checked by the rule the web forms apply."""
+        text = self._text(table, number, record, column, MAX_REF, required=True)
+        problem = ref_problem(text)
+        if problem:
+            self._error(table, number, column, problem)
+        return text
+
     def _date(self, table: Table, number: int, record: dict[str, Any], column: str) -> date | None:
         try:
             return cell_date(record.get(column))
@@ -279,7 +287,7 @@ class RegisterReader:
         errors = self.problems
         before = len(errors)
         for number, record in rows:  # `before` is taken before the next row is read: its formula problems count
-            ref = self._text(table, number, record, "Pledge ref", MAX_REF, required=True)
+            ref = self._ref(table, number, record, "Pledge ref")
             donor = self._org(table, number, record, "Donor", "donor")
             announced = self._date(table, number, record, "Announced on")
             year = self._year(table, number, record)
@@ -307,7 +315,7 @@ class RegisterReader:
         errors = self.problems
         before = len(errors)
         for number, record in rows:  # `before` is taken before the next row is read: its formula problems count
-            ref = self._text(table, number, record, "Agreement ref", MAX_REF, required=True)
+            ref = self._ref(table, number, record, "Agreement ref")
             pledge_ref = self._text(table, number, record, "Pledge ref", MAX_REF) or None
             donor = self._org(table, number, record, "Donor", "donor")
             recipient = self._org(table, number, record, "Recipient", "recipient")

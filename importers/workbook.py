@@ -11,6 +11,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -56,8 +57,26 @@ class SafeWorkbook:
     formulas_without_value: dict[str, set[str]] = field(default_factory=dict)
 
 
+def damaged(what: str) -> WorkbookRejected:
+    """Return the refusal of a damaged file, saying what is wrong and what to do."""
+    return WorkbookRejected(f"the file is damaged: {what}. Open it in Excel and save it again")
+
+
 def inspect_xlsx(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> SafeWorkbook:
-    """Return the inspected workbook, or raise WorkbookRejected saying why it is refused."""
+    """Return the inspected workbook, or raise WorkbookRejected saying why it is refused.
+
+    Every part of the zip is read through once (in chunks), so a damaged part (a bad
+    checksum, broken compressed data) is refused here, before openpyxl meets it.
+    """
+    try:
+        return _inspect(data, max_bytes)
+    except zipfile.BadZipFile as error:
+        raise damaged(f"{error}".rstrip(".")) from None
+    except (zlib.error, EOFError) as error:
+        raise damaged(f"a part's compressed data cannot be unpacked ({error})") from None
+
+
+def _inspect(data: bytes, max_bytes: int) -> SafeWorkbook:
     if len(data) > max_bytes:
         raise WorkbookRejected(f"the file is {len(data) / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.0f} MB")
     if data.startswith(OLE2_MAGIC):
@@ -93,11 +112,16 @@ def inspect_xlsx(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> SafeWorkbook:
             raise WorkbookRejected("the workbook is macro-enabled (.xlsm): save it as a plain Excel Workbook (.xlsx)")
         for info in infos:
             if info.filename.endswith((".xml", ".rels")):
-                with archive.open(info) as part:
+                with _part(archive, info.filename) as part:
                     head = part.read(PROLOG_LIMIT)
                 if b"<!DOCTYPE" in head[:4096] or b"<!ENTITY" in head[:4096] or _prolog_declares(head):
                     raise WorkbookRejected(f"the part {info.filename} declares XML entities, which workbooks never need: the file is refused as unsafe")
         sheets = _sheet_paths(archive)
+        for info in infos:
+            if info.filename not in sheets.values():  # sheets are read through below
+                with _part(archive, info.filename) as part:
+                    while part.read(1 << 20):  # to the end, where zipfile checks the part's CRC
+                        pass
         missing: dict[str, set[str]] = {}
         for sheet, path in sheets.items():
             if path in names:
@@ -118,7 +142,7 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str, chunk: int = 1 << 20) -> tu
     each chunk is cut after its last `</row>`, so no cell is split between two chunks.
     """
     rows, found, pending = 0, set(), b""
-    with archive.open(path) as part:
+    with _part(archive, path) as part:
         while True:
             block = part.read(chunk)
             data = pending + block
@@ -133,6 +157,19 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str, chunk: int = 1 << 20) -> tu
             found.update(m.decode() for m in _FORMULA_NO_VALUE.findall(head))
             if not block:
                 return rows, found
+
+
+@contextmanager
+def _part(archive: zipfile.ZipFile, name: str) -> Iterator[Any]:
+    """Open a part of the zip; a damaged one (bad checksum, broken compressed data) is refused by name."""
+    try:
+        with archive.open(name) as part:
+            yield part
+    except zipfile.BadZipFile as error:
+        what = "its checksum does not match" if "CRC" in str(error) else str(error).rstrip(".")
+        raise damaged(f"the part {name} is corrupt ({what})") from None
+    except (zlib.error, EOFError) as error:
+        raise damaged(f"the part {name} cannot be unpacked ({error})") from None
 
 
 def _prolog_declares(head: bytes) -> bool:

@@ -150,3 +150,56 @@ def test_file_over_the_size_limit_is_refused(app, client, runner, login, session
     result = runner.invoke(args=["import-return", str(path)])
     assert result.exit_code == 1 and "the limit is" in result.output
     nothing_stored(session)
+
+
+def flip_byte(data: bytes, member: str) -> bytes:
+    """Return the zip with one byte flipped in the middle of a member's compressed data."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    name_length = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28], "little")
+    extra_length = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+    at = info.header_offset + 30 + name_length + extra_length + info.compress_size // 2
+    return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+
+
+def damaged_return() -> bytes:
+    rows = [[f"2025-08-{1 + i % 28:02d}", "United States", None, f"US-{i}", "clearance", "Xiengkhouang", 1000 + i, "USD",
+             f"note {i}"] for i in range(300)]
+    return flip_byte(xlsx(return_workbook(receipts=rows)), "xl/worksheets/sheet2.xml")
+
+
+DAMAGED = "the file is damaged: the part xl/worksheets/sheet2.xml"
+WHAT_TO_DO = "Open it in Excel and save it again"
+
+
+def test_a_damaged_workbook_gets_a_sentence_on_the_web(client, login, session, ids):
+    login("operator", organisation="HALO Trust")
+    response = post_file(client, "/returns/upload", csrf_token(client, "/returns/"), damaged_return())
+    page = re.sub(r"\s+", " ", response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert DAMAGED in page and WHAT_TO_DO in page and "Nothing was stored" in page
+    assert "Traceback" not in page and "BadZipFile" not in page and "zlib" not in page
+    nothing_stored(session)
+
+
+def test_a_damaged_workbook_gets_a_sentence_on_the_command_line(runner, session, ids, tmp_path):
+    path = tmp_path / "return.xlsx"
+    path.write_bytes(damaged_return())
+    result = runner.invoke(args=["import-return", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # no traceback, a refusal
+    assert DAMAGED in result.output and WHAT_TO_DO in result.output and "nothing was stored" in result.output
+    nothing_stored(session)
+
+
+def test_a_damaged_register_gets_the_sentence_on_the_web_and_the_command_line(demo_app, login, client, tmp_path):
+    from register_files import clean_sheets, workbook_bytes
+
+    data = flip_byte(workbook_bytes(clean_sheets()), "xl/worksheets/sheet2.xml")
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(data)
+    result = demo_app.test_cli_runner().invoke(args=["import-register", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert DAMAGED in result.output and WHAT_TO_DO in result.output
+    login("co-chair")
+    response = post_file(client, "/register/import", csrf_token(client, "/register/import"), data, "register.xlsx")
+    page = re.sub(r"\s+", " ", response.get_data(as_text=True))
+    assert response.status_code == 422 and DAMAGED in page and WHAT_TO_DO in page

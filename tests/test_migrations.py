@@ -84,3 +84,24 @@ def test_downgrade_from_0008_folds_the_lines_back(database_url):
         row = conn.execute(sa.text("SELECT pillar_code, amount FROM commitment WHERE id = 7")).one()
     engine.dispose()
     assert tuple(row) == ("re", 35000)
+
+
+def test_0009_repairs_returns_stored_twice_and_keeps_every_version(database_url):
+    """A database the double-click race had damaged: two current versions numbered 1, a later one numbered 2."""
+    command.upgrade(alembic_config(database_url), "0007")
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        org = conn.execute(sa.text("INSERT INTO organisation (name, kind, version, created_at) "
+                                   "VALUES ('HALO Trust', 'ngo', 1, CURRENT_TIMESTAMP) RETURNING id")).scalar_one()
+        for sha, version in (("a", 1), ("a", 1), ("b", 2)):
+            conn.execute(sa.text("INSERT INTO operator_return (operator_id, quarter, version_no, prepared_by, email, "
+                                 "filename, sha256, uploaded_at) VALUES (:o, '2025-Q3', :v, '', '', 'r.xlsx', :s, "
+                                 "CURRENT_TIMESTAMP)"), {"o": org, "v": version, "s": sha})
+    command.upgrade(alembic_config(database_url), "head")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, version_no, superseded_by_id, sha256 FROM operator_return ORDER BY id")).all()
+        logged = conn.execute(sa.text("SELECT count(*) FROM audit_log WHERE actor = 'migration 0009'")).scalar_one()
+    engine.dispose()
+    ids = [r.id for r in rows]
+    assert [(r.version_no, r.superseded_by_id, r.sha256) for r in rows] == [(1, ids[1], "a"), (2, ids[2], "a"), (3, None, "b")]
+    assert logged == 3

@@ -104,6 +104,11 @@ def pledge_with(**changes):
     ("Pledges", pledge_with(Recipient="UXO Laos Trust"), "H (Recipient)", "no recipient is called 'UXO Laos Trust'"),
     ("Pledges", pledge_with(**{"CCM specific": "maybe"}), "I (CCM specific)", "is not Y or N"),
     ("Pledges", pledge_with(**{"Pledge ref": "X" * 61}), "A (Pledge ref)", "at most 60 fit"),
+    # The web form's rule for refs (domain.reference.REF_PATTERN), applied by the import too.
+    ("Pledges", pledge_with(**{"Pledge ref": "PL 2025; DROP"}), "A (Pledge ref)",
+     "'PL 2025; DROP' is not a valid ref: use letters, digits"),
+    ("Commitments", ["#AG-X", "REG-1", "Japan", "UXO Lao", date(2025, 3, 1), date(2025, 3, 1), date(2025, 12, 1), "clearance", 5,
+                     "JPY", ""], "A (Agreement ref)", "'#AG-X' is not a valid ref"),
     ("Commitments", ["AG-X", "REG-1", "Japan", "UXO Lao", date(2025, 3, 1), date(2025, 3, 1), date(2024, 1, 1), "clearance", 5, "JPY", ""],
      "G (End)", "ends (2024-01-01) before it starts"),
     ("Commitments", ["AG-X", "NO-SUCH", "Japan", "UXO Lao", date(2025, 3, 1), date(2025, 3, 1), date(2025, 12, 1), "clearance", 5, "JPY", ""],

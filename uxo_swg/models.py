@@ -208,8 +208,25 @@ class Requirement(SQLModel, table=True):
 
 # --- operator returns ------------------------------------------------------------------
 
+_CURRENT = sa.text("superseded_by_id IS NULL")
+
+
 class OperatorReturn(SQLModel, table=True):
+    """One version of an operator's quarterly return; the one no other supersedes is current.
+
+    The database itself keeps the versions straight: one current version per operator and
+    quarter, and version numbers unique per operator and quarter. The same file may be
+    stored again as a later version (going back to it), never as two versions in a row:
+    the import checks that under the quarter's lock (ReturnLock).
+    """
+
     __tablename__ = "operator_return"
+    __table_args__ = (
+        # Unique indexes, not constraints: SQLite adds them without rebuilding the table.
+        sa.Index("uq_operator_return_version", "operator_id", "quarter", "version_no", unique=True),
+        sa.Index("uq_operator_return_current", "operator_id", "quarter", unique=True,
+                 sqlite_where=_CURRENT, postgresql_where=_CURRENT),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     operator_id: int = Field(foreign_key="organisation.id", index=True)
     quarter: str = Field(max_length=7, index=True)  # 2025-Q3
@@ -222,6 +239,19 @@ class OperatorReturn(SQLModel, table=True):
     sha256: str = Field(default="", max_length=64, index=True)
     uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class ReturnLock(SQLModel, table=True):
+    """A row per operator and quarter that an import locks before it looks at the stored versions.
+
+    Two imports of the same operator's quarter (a double click, two colleagues) then run
+    one after the other, on PostgreSQL (row lock) as on SQLite (write lock).
+    """
+
+    __tablename__ = "return_lock"
+    operator_id: int = Field(primary_key=True)  # not a foreign key: a merge moves returns, not their locks
+    quarter: str = Field(primary_key=True, max_length=7)
+    locked_at: datetime = Field(default_factory=utcnow)
 
 
 class ReturnReceipt(SQLModel, table=True):

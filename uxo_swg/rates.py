@@ -126,14 +126,23 @@ def import_rates(data: bytes, filename: str, *, session: Session, actor: str, vi
     if conflicts:
         raise ImportRefused(conflicts)
     set_actor(session, actor=actor, via=via)
-    batch = ImportBatch(kind="rates", sha256=digest, filename=filename[:255])
-    session.add(batch)
-    session.flush()
-    new = [r for r in rows if (r.currency, r.on, r.source) not in existing]
-    session.add_all(
-        ExchangeRate(rate_date=r.on, currency=r.currency, units_per_usd=r.units_per_usd, source=r.source, import_batch_id=batch.id)
-        for r in new
-    )
-    batch.summary = f"{len(new)} new rate(s), {len(rows) - len(new)} already loaded"
-    session.commit()
+    try:
+        batch = ImportBatch(kind="rates", sha256=digest, filename=filename[:255])
+        session.add(batch)
+        session.flush()
+        new = [r for r in rows if (r.currency, r.on, r.source) not in existing]
+        session.add_all(
+            ExchangeRate(rate_date=r.on, currency=r.currency, units_per_usd=r.units_per_usd, source=r.source,
+                         import_batch_id=batch.id)
+            for r in new
+        )
+        batch.summary = f"{len(new)} new rate(s), {len(rows) - len(new)} already loaded"
+        session.commit()
+    except sa.exc.IntegrityError:
+        # Loaded twice at once: the second waited on a UNIQUE constraint until the first committed.
+        session.rollback()
+        if session.exec(select(ImportBatch).where(ImportBatch.kind == "rates", ImportBatch.sha256 == digest)).first():
+            return 0
+        raise ImportRefused([Problem("another rates file with some of the same rates was loaded at the same moment: "
+                                     "nothing of this one was stored; load it again")]) from None
     return len(new)

@@ -91,5 +91,11 @@ def serve(app: Flask) -> None:
                     log.exception("job %s failed", name)
 
         scheduler.add_job(fire, "cron", id=job.name, name=job.name, coalesce=True, max_instances=1, misfire_grace_time=3600, **job.cron)
+    if "preview-cleanup" in JOBS:  # at start too: uploads left while the scheduler was down
+        with app.app_context():
+            try:
+                log.info("at start: %s", JOBS["preview-cleanup"].run("start", get_session()))
+            except Exception:
+                log.exception("preview clean-up at start failed")
     log.info("scheduler started with %s", ", ".join(JOBS) or "no jobs")
     scheduler.start()

@@ -1,8 +1,20 @@
 """Reference vocabularies of the spec: the six pillars and the provinces of Lao PDR."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+
+#: Pledge and agreement refs (PL-2025-004): the same rule for the web forms and the register import.
+REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/\-]*$")
+REF_RULE = "use letters, digits, spaces and . _ / - only, starting with a letter or digit (for example PL-2025-004)"
+
+
+def ref_problem(text: str) -> str | None:
+    """Return what is wrong with a pledge or agreement ref, or None when it follows the rule."""
+    if text and not REF_PATTERN.match(text):
+        return f"{text!r} is not a valid ref: {REF_RULE}"
+    return None
 
 
 @dataclass(frozen=True)

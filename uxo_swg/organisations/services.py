@@ -10,6 +10,7 @@ from ..models import (
     Commitment, Disbursement, OperatorReturn, Organisation, OrganisationAlias, Pledge, ReturnReceipt, User,
 )
 from ..pledges.services import ActionRefused, Conflict, check_version
+from ..returns.services import move_returns
 
 __all__ = ["ActionRefused", "Conflict", "OrganisationData", "save_organisation", "merge_organisations", "search_organisations"]
 
@@ -105,6 +106,7 @@ def merge_organisations(merged_id: int, survivor_id: int, *, session: Session, m
     check_version(merged, merged_version, session=session)
     if merged.merged_into_id or survivor.merged_into_id:
         raise ActionRefused("one of the two is already merged into another organisation")
+    move_returns(merged.id, survivor.id, session=session)  # one chain of versions per quarter
     for model, column in REFERENCES:
         for record in session.exec(select(model).where(getattr(model, column) == merged.id)).all():
             setattr(record, column, survivor.id)

@@ -1,7 +1,6 @@
 """Forms of the workspace: amounts checked for their currency, dates, ISO 4217 codes and refs."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -11,10 +10,10 @@ from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..domain.money import MoneyError, parse_amount, round_for_currency
+from ..domain.reference import REF_PATTERN, REF_RULE
 from ..rates import iso_currencies
 
 COMMON_CURRENCIES = ["USD", "EUR", "JPY", "GBP", "AUD", "NZD", "KRW", "CAD", "NOK", "CHF", "SEK", "DKK", "THB", "LAK"]
-REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/\-]*$")
 
 
 def currency_choices() -> list[tuple[str, str]]:
@@ -30,7 +29,7 @@ def plain_amount(amount: Decimal, currency: str) -> str:
 
 def valid_ref(_form: object, field: StringField) -> None:
     if field.data and not REF_PATTERN.match(field.data):
-        raise ValidationError("use letters, digits, spaces and . _ / - only (for example PL-2025-004)")
+        raise ValidationError(REF_RULE)
 
 
 def amount_in(currency_field: str, required: bool = True):

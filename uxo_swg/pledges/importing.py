@@ -119,11 +119,37 @@ def import_register(data: bytes, filename: str, *, session: Session, actor: str,
     except WorkbookRejected as rejected:
         session.rollback()
         result.problems.append(Problem(str(rejected)))
+    except sa.exc.IntegrityError:
+        # The same file confirmed twice at once: the second waits on the batch's UNIQUE (kind, sha256)
+        # until the first commits, then fails here and is told the file is imported.
+        session.rollback()
+        return _imported_meanwhile(result, session=session)
+    except AlreadyReinstated:
+        session.rollback()
+        return _imported_meanwhile(result, session=session)
     except BaseException:
         session.rollback()
         raise
     if not result.committed and previous is None:
         result.batch_id = None
+    return result
+
+
+class AlreadyReinstated(Exception):
+    """A rolled-back import that a concurrent confirmation reinstated first."""
+
+
+def _imported_meanwhile(result: ImportResult, *, session: Session) -> ImportResult:
+    """Return the result of a confirmation that another one beat: the file is imported, or an error says why not."""
+    batch = session.exec(select(ImportBatch).where(ImportBatch.kind == KIND, ImportBatch.sha256 == result.sha256)
+                         .execution_options(populate_existing=True)).first()
+    result.created, result.unchanged, result.committed = {}, {}, False
+    if batch is not None and batch.rolled_back_at is None:
+        result.already_imported, result.batch_id = True, batch.id
+    else:
+        result.batch_id = None
+        result.problems.append(Problem("another import stored some of the same records at the same moment: "
+                                       "nothing of this file was stored; check it again"))
     return result
 
 
@@ -442,6 +468,12 @@ def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int
         raise RollbackRefused(f"import {batch.id} was already rolled back on {batch.rolled_back_at:%Y-%m-%d %H:%M}")
     set_actor(session, actor=actor, via="form", user_id=user_id)
     now = utcnow()
+    table = ImportBatch.__table__
+    # Claim it (row lock / write lock): of two clicks at once, the second finds it rolled back and stops.
+    if not session.execute(sa.update(table).where(table.c.id == batch.id, table.c.rolled_back_at.is_(None))
+                           .values(rolled_back_at=now)).rowcount:
+        session.rollback()
+        raise RollbackRefused(f"import {batch.id} was rolled back a moment ago by someone else")
     for model in (Pledge, Commitment, Disbursement, Requirement):
         for record in session.exec(select(model).where(model.import_batch_id == batch.id, col(model.cancelled_at).is_(None))).all():
             record.cancelled_at = now
@@ -461,6 +493,13 @@ def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int
 def _reinstate(book: Any, batch: ImportBatch, result: ImportResult, *, session: Session) -> None:
     """Revalidate a rolled-back file and reinstate the records its rollback cancelled."""
     result.batch_id = batch.id
+    table = ImportBatch.__table__
+    # Claim the batch first (a row lock on PostgreSQL, the write lock on SQLite): a second confirmation
+    # waits here, then finds it reinstated and reinstates nothing twice.
+    claimed = session.execute(sa.update(table).where(table.c.id == batch.id, table.c.rolled_back_at == batch.rolled_back_at)
+                              .values(rolled_back_at=batch.rolled_back_at)).rowcount
+    if not claimed:
+        raise AlreadyReinstated()
     with open_workbook(book) as wb:
         reader = _reader(wb, book, session)
         reader.problems = result.problems

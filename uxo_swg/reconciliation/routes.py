@@ -8,9 +8,13 @@ from flask_login import current_user
 
 from ..db import get_session
 from ..domain.periods import PeriodError, parse_quarter, quarter_of
+from ..paging import Page
 from ..permissions import roles_required
 from .forms import DecisionForm
 from .services import DecisionError, decide, reconcile
+
+#: Rows per section and page: a quarter with 200,000 receipts still gives a page a browser can hold.
+PAGE_SIZE = 50
 
 bp = Blueprint("reconciliation", __name__, url_prefix="/reconciliation")
 
@@ -26,7 +30,10 @@ def _quarter(text: str | None):
 @roles_required("admin", "co-chair")
 def index():
     quarter = _quarter(request.args.get("quarter"))
-    return render_template("reconciliation/index.html", r=reconcile(quarter, session=get_session()), form=DecisionForm())
+    r = reconcile(quarter, session=get_session())
+    pages = {name: Page.of(getattr(r, name), request.args.get(f"{name}_page", 1, type=int), PAGE_SIZE)
+             for name in ("differing", "open_receipts", "unacknowledged", "decisions")}
+    return render_template("reconciliation/index.html", r=r, pages=pages, form=DecisionForm())
 
 
 @bp.post("/decide")

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import timedelta
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ..domain.counting import Entry, match_receipts
@@ -52,7 +54,13 @@ def decide(receipt_id: int, disbursement_id: int, decision: str, note: str, *, s
         existing.decision, existing.note = decision, note[:500]
         existing.decided_by_id, existing.decided_at = user.id, utcnow()
         existing.version += 1
-    session.commit()
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        # Two first decisions on one pair at once: UNIQUE (receipt_id, disbursement_id) keeps one.
+        session.rollback()
+        raise DecisionError("another co-chair recorded a decision on this pair at the same moment: "
+                            "reload the page to see it, and change it there if needed") from None
     return existing
 
 
@@ -66,13 +74,37 @@ class Pair:
     confirmed: bool = False
 
 
+class _Suggester:
+    """Finds the disbursements that look like a receipt, among those no receipt matched (by donor and currency)."""
+
+    def __init__(self, free: list[Disbursement], rejected: set[tuple[int, int]], funds: set[int]) -> None:
+        self.rejected = rejected
+        self.funds = funds
+        self.by_donor: dict[tuple[int, str], list[Disbursement]] = {}
+        for d in free:
+            self.by_donor.setdefault((d.donor_id, d.currency), []).append(d)
+
+    def suggest(self, receipt: ReturnReceipt, operator_id: int) -> list[Disbursement]:
+        candidates = self.by_donor.get((paying(receipt, self.funds), receipt.currency), [])
+        found = [d for d in candidates
+                 if (receipt.id, d.id) not in self.rejected and _looks_like(receipt, operator_id, d, self.funds)]
+        found.sort(key=lambda d: (abs(d.amount - receipt.amount), abs(d.paid_on - receipt.received_on)))
+        return found[:3]
+
+
 @dataclass
 class OpenReceipt:
-    """A receipt no disbursement matches, with the disbursements that look like it."""
+    """A receipt no disbursement matches, with (looked up when first read) up to three that look like it."""
 
     receipt: ReturnReceipt
     operator: str
-    suggestions: list[Disbursement] = field(default_factory=list)
+    operator_id: int = 0
+    suggester: _Suggester | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def suggestions(self) -> list[Disbursement]:
+        """Return up to three disbursements that look like the receipt, closest amount first."""
+        return self.suggester.suggest(self.receipt, self.operator_id) if self.suggester else []
 
 
 @dataclass
@@ -150,23 +182,26 @@ def reconcile(quarter: Period, *, session: Session) -> Reconciliation:
             out.differing.append(Pair(receipt, disbursement, names[operator_of[receipt.id]],
                                       (receipt.id, disbursement.id) in confirmed))
     free = [d for d in disbursements if d.id not in used]
+    suggester = _Suggester(free, rejected, funds)  # suggestions are looked up for the receipts a page shows only
     for rec in unmatched:
         receipt = receipt_by_id[rec.record_id]
         if not quarter.contains(receipt.received_on):
             continue
         oid = operator_of[receipt.id]
-        suggestions = [d for d in free if (receipt.id, d.id) not in rejected and _looks_like(receipt, oid, d, funds)]
-        suggestions.sort(key=lambda d: (abs(d.amount - receipt.amount), abs(d.paid_on - receipt.received_on)))
-        out.open_receipts.append(OpenReceipt(receipt, names[oid], suggestions[:3]))
+        out.open_receipts.append(OpenReceipt(receipt, names[oid], oid, suggester))
     operator_ids = {o.id for o in orgs if o.kind in OPERATOR_KINDS} | set(operator_of.values())
     out.unacknowledged = sorted(
         (d for d in free if quarter.contains(d.paid_on) and (d.recipient_id in operator_ids or d.via_id in operator_ids)),
         key=lambda d: (d.paid_on, d.id))
     out.differing.sort(key=lambda p: (p.disbursement.paid_on, p.receipt.id))
     out.open_receipts.sort(key=lambda o: (o.receipt.received_on, o.receipt.id))
-    touched = set(receipt_by_id)
     emails = {u.id: u.email for u in session.exec(select(User)).all()}
-    for decision in session.exec(select(ReconciliationDecision).where(col(ReconciliationDecision.receipt_id).in_(touched))
-                                 .order_by(col(ReconciliationDecision.decided_at).desc())).all():
+    decisions = (select(ReconciliationDecision)
+                 .join(ReturnReceipt, col(ReturnReceipt.id) == col(ReconciliationDecision.receipt_id))
+                 .join(OperatorReturn, col(ReturnReceipt.return_id) == col(OperatorReturn.id))
+                 .where(col(OperatorReturn.superseded_by_id).is_(None), col(ReturnReceipt.received_on) >= start,
+                        col(ReturnReceipt.received_on) <= end)  # the receipts read above, without listing their ids
+                 .order_by(col(ReconciliationDecision.decided_at).desc()))
+    for decision in session.exec(decisions).all():
         out.decisions.append((decision, emails.get(decision.decided_by_id, "")))
     return out

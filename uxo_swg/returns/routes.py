@@ -14,7 +14,9 @@ from ..domain.periods import PeriodError
 from ..domain.returns import DAYS_TO_REPORT, return_due_on
 from ..exports import XLSX_MIMETYPE
 from ..permissions import roles_required, sees_everything
-from . import services
+from ..paging import Page
+from . import jobs  # noqa: F401  (registers the hourly clean-up of previews)
+from . import previews, services
 from .forms import ConfirmForm, UploadForm
 from .template import build_template, template_filename, template_lists
 
@@ -74,13 +76,32 @@ def upload():
     try:
         reading = services.preview_return(data, session=session, user=current_user, max_bytes=_max_bytes())
     except WorkbookRejected as rejected:
-        return render_template("returns/preview.html", rejected=str(rejected), filename=filename, reading=None), 422
+        return render_template("returns/preview.html", rejected=str(rejected), filename=filename, preview=None), 422
     duplicate = services.find_duplicate(data, reading, session=session) if reading.ok else None
-    token = services.keep_upload(data, filename, current_user.id, current_app.config["UPLOAD_FOLDER"]) \
-        if reading.ok and duplicate is None else None
-    status = 200 if reading.ok else 422
-    return render_template("returns/preview.html", reading=reading, filename=filename, duplicate=duplicate,
-                           confirm=ConfirmForm(token=token) if token else None, rejected=None), status
+    preview = previews.preview_of(reading, filename, current_user.id)
+    previews.keep(preview, data if reading.ok and duplicate is None else None, current_app.config["UPLOAD_FOLDER"])
+    return _render_preview(preview, duplicate, page=1), 200 if reading.ok else 422
+
+
+@bp.get("/preview/<token>")
+@roles_required(*ROLES)
+def preview_page(token: str):
+    """Another page of a kept preview's problems (the file is not read again)."""
+    preview = previews.load(token, current_user.id, current_app.config["UPLOAD_FOLDER"])
+    if preview is None:
+        abort(404)
+    page = request.args.get("page", 1, type=int)
+    return _render_preview(preview, None, page=page), 200 if preview.ok else 422
+
+
+def _render_preview(preview: previews.Preview, duplicate, page: int) -> str:
+    pages = Page.of(preview.problems, page, previews.PROBLEMS_PER_PAGE)
+    stored = None
+    if preview.stored_return_id is not None:
+        stored = services.visible_return(preview.stored_return_id, session=get_session(), user=current_user)
+    return render_template("returns/preview.html", preview=preview, filename=preview.filename, duplicate=duplicate or stored,
+                           problems=pages, confirm=ConfirmForm(token=preview.token) if preview.confirmable else None,
+                           rejected=None)
 
 
 @bp.post("/confirm")
@@ -90,24 +111,37 @@ def confirm():
     if not form.validate_on_submit():
         abort(400)
     folder = current_app.config["UPLOAD_FOLDER"]
-    kept = services.load_upload(form.token.data, current_user.id, folder)
-    if kept is None:
-        flash("That upload is no longer waiting: upload the file again.", "error")
-        return redirect(url_for("returns.index"))
-    data, filename = kept
+    preview = previews.load(form.token.data, current_user.id, folder)
+    data = previews.kept_bytes(preview, folder) if preview is not None else None
+    if data is None:
+        return _already_stored(preview, folder)
     try:
-        result = services.import_return(data, filename, session=get_session(), user=current_user,
+        result = services.import_return(data, preview.filename, session=get_session(), user=current_user,
                                         actor=current_user.email, via="import", max_bytes=_max_bytes())
     except (WorkbookRejected, services.ReturnRefused):
         flash("The file no longer passes the checks (the reference data changed): upload it again to see why.", "error")
         return redirect(url_for("returns.index"))
-    services.discard_upload(form.token.data, folder)
+    except services.ReturnConflict as conflict:
+        flash(f"Nothing was stored: {conflict}.", "error")
+        return redirect(url_for("returns.index"))
     ret = result.operator_return
+    previews.mark_stored(preview, ret.id, folder)
     if result.status == "duplicate":
         flash(f"This file is already stored as version {ret.version_no}; nothing new was stored.", "info")
     else:
         flash(f"Stored {result.reading.header.operator_name} {ret.quarter}, version {ret.version_no}.", "info")
     return redirect(url_for("returns.show", return_id=ret.id))
+
+
+def _already_stored(preview: previews.Preview | None, folder: str):
+    """A confirmation whose upload is gone: stored by an earlier click, or expired."""
+    if preview is not None and preview.stored_return_id is not None:
+        ret = services.visible_return(preview.stored_return_id, session=get_session(), user=current_user)
+        if ret is not None:
+            flash(f"This file is already stored as version {ret.version_no}; nothing new was stored.", "info")
+            return redirect(url_for("returns.show", return_id=ret.id))
+    flash("That upload is no longer waiting: upload the file again.", "error")
+    return redirect(url_for("returns.index"))
 
 
 @bp.get("/<int:return_id>")

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from importers.operator_return import (
@@ -25,14 +22,23 @@ from ..db import bulk_insert
 from ..directory import Directory
 from ..domain.periods import Period, parse_quarter
 from ..domain.returns import return_status
-from ..models import Organisation, OperatorReturn, ReturnExpenditure, ReturnOutput, ReturnReceipt, User
+from ..models import (
+    Organisation, OperatorReturn, ReturnExpenditure, ReturnLock, ReturnOutput, ReturnReceipt, User, utcnow,
+)
 from ..permissions import may_see_organisation_records, sees_everything
 from ..rates import iso_currencies
 
 #: Organisations of these kinds are expected to send a return every quarter.
 OPERATOR_KINDS = ("national-operator", "ngo", "commercial")
 CHUNK = 2_000
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+class ReturnConflict(RuntimeError):
+    """Another version of the same return was stored at the same moment; nothing of this one was."""
+
+    def __init__(self) -> None:
+        super().__init__("another version of this return was stored at the same moment; nothing of this file "
+                         "was stored: send it again")
 
 
 class ReturnRefused(ValueError):
@@ -92,9 +98,30 @@ def find_duplicate(data: bytes, reading: ReturnReading, *, session: Session) -> 
     header = reading.header
     if header.operator_id is None or header.quarter is None:
         return None
+    current = _current_version(session, header.operator_id, str(header.quarter))
+    return current if current is not None and current.sha256 == hashlib.sha256(data).hexdigest() else None
+
+
+def _current_version(session: Session, operator_id: int, quarter: str) -> OperatorReturn | None:
+    # populate_existing: a version already in this session is read again, not trusted as it was.
     return session.exec(select(OperatorReturn).where(
-        OperatorReturn.operator_id == header.operator_id, OperatorReturn.quarter == str(header.quarter),
-        col(OperatorReturn.superseded_by_id).is_(None), OperatorReturn.sha256 == hashlib.sha256(data).hexdigest())).first()
+        OperatorReturn.operator_id == operator_id, OperatorReturn.quarter == quarter,
+        col(OperatorReturn.superseded_by_id).is_(None)).execution_options(populate_existing=True)).first()
+
+
+def _lock_quarter(session: Session, operator_id: int, quarter: str) -> None:
+    """Lock the operator's quarter until the transaction ends: a second import waits here.
+
+    An upsert of the quarter's `return_lock` row: a row lock on PostgreSQL (the second
+    transaction waits, then reads what the first committed), the write lock on SQLite.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(ReturnLock.__table__).values(operator_id=operator_id, quarter=quarter, locked_at=utcnow())
+    session.execute(statement.on_conflict_do_update(index_elements=["operator_id", "quarter"],
+                                                    set_={"locked_at": statement.excluded.locked_at}))
 
 
 def import_return(data: bytes, filename: str, *, session: Session, user: User | None = None, actor: str,
@@ -102,7 +129,9 @@ def import_return(data: bytes, filename: str, *, session: Session, user: User | 
     """Validate the whole return and store it in one transaction as the operator's new version of the quarter.
 
     The previous version is kept and marked superseded; the same file as the current version stores nothing.
-    Raises WorkbookRejected for an unsafe file and ReturnRefused when any error was found.
+    Two imports of one operator's quarter run one after the other (the quarter is locked before the
+    current version is read), and the database refuses a second current version or a repeated number.
+    Raises WorkbookRejected for an unsafe file, ReturnRefused when any error was found.
     """
     book = inspect_xlsx(data, max_bytes)
     digest = hashlib.sha256(data).hexdigest()
@@ -112,31 +141,80 @@ def import_return(data: bytes, filename: str, *, session: Session, user: User | 
         if header.operator_id is None or header.quarter is None or not reading.ok:
             reading.drain()
             raise ReturnRefused(reading.problems, reading.more_problems)
-        duplicate = find_duplicate(data, reading, session=session)
-        if duplicate is not None:
-            return ImportResult("duplicate", duplicate, reading)
-        set_actor(session, actor=actor, via=via, user_id=user.id if user is not None else None)
-        new = OperatorReturn(operator_id=header.operator_id, quarter=str(header.quarter), prepared_by=header.prepared_by,
-                             email=header.email, submitted_on=header.submitted_on, filename=filename[:255], sha256=digest,
-                             uploaded_by_id=user.id if user is not None else None)
-        session.add(new)
-        session.flush()
+        quarter = str(header.quarter)
         try:
+            _lock_quarter(session, header.operator_id, quarter)
+            previous = _current_version(session, header.operator_id, quarter)
+            if previous is not None and previous.sha256 == digest:
+                session.rollback()  # releases the lock
+                return ImportResult("duplicate", previous, reading)
+            set_actor(session, actor=actor, via=via, user_id=user.id if user is not None else None)
+            last = session.exec(select(sa.func.max(OperatorReturn.version_no)).where(
+                OperatorReturn.operator_id == header.operator_id, OperatorReturn.quarter == quarter)).one()
+            if previous is not None:
+                # Out of the way for a moment (superseded by itself), so the new version can be inserted as
+                # the only current one; it points at the new version below, in the same transaction.
+                session.execute(sa.update(OperatorReturn.__table__).where(OperatorReturn.id == previous.id)
+                                .values(superseded_by_id=previous.id))
+            new = OperatorReturn(operator_id=header.operator_id, quarter=quarter, version_no=(last or 0) + 1,
+                                 prepared_by=header.prepared_by, email=header.email, submitted_on=header.submitted_on,
+                                 filename=filename[:255], sha256=digest,
+                                 uploaded_by_id=user.id if user is not None else None)
+            session.add(new)
+            session.flush()
             _store_rows(session, new.id, reading)
-        except Exception:
+            if not reading.ok:
+                session.rollback()
+                raise ReturnRefused(reading.problems, reading.more_problems)
+            if previous is not None:
+                previous.superseded_by_id = new.id  # audited: from current to superseded by the new version
+            session.commit()
+        except sa.exc.IntegrityError as error:
+            # Only without the lock (a database that does not honour it): the constraints stopped a twin.
+            session.rollback()
+            if "operator_return" not in str(error.orig):
+                raise
+            stored = find_duplicate(data, reading, session=session)
+            if stored is not None:
+                return ImportResult("duplicate", stored, reading)
+            raise ReturnConflict() from None
+        except BaseException:
             session.rollback()
             raise
-    if not reading.ok:
-        session.rollback()
-        raise ReturnRefused(reading.problems, reading.more_problems)
-    previous = session.exec(select(OperatorReturn).where(
-        OperatorReturn.operator_id == new.operator_id, OperatorReturn.quarter == new.quarter,
-        col(OperatorReturn.superseded_by_id).is_(None), OperatorReturn.id != new.id)).first()
-    if previous is not None:
-        new.version_no = previous.version_no + 1
-        previous.superseded_by_id = new.id
-    session.commit()
     return ImportResult("stored", new, reading, previous)
+
+
+def move_returns(merged_id: int, survivor_id: int, *, session: Session) -> None:
+    """Give the merged operator's returns to the survivor, one chain of versions per quarter (no commit).
+
+    Where both sent a return for a quarter, the versions of both are numbered again in the order
+    they were stored, each superseded by the next, the last one current, as one operator's would be.
+    """
+    moving = session.exec(select(OperatorReturn).where(OperatorReturn.operator_id == merged_id)).all()
+    quarters = {r.quarter for r in moving}
+    if not quarters:
+        return
+    both = list(session.exec(select(OperatorReturn).where(
+        col(OperatorReturn.operator_id).in_([merged_id, survivor_id]), col(OperatorReturn.quarter).in_(quarters))
+        .order_by(col(OperatorReturn.id)).execution_options(populate_existing=True)).all())
+    chains: dict[str, list[OperatorReturn]] = {}
+    for version in both:
+        chains.setdefault(version.quarter, []).append(version)
+    table = OperatorReturn.__table__
+    for version in both:
+        # Out of the way first (not current, a number no version has), so no step of the renumbering
+        # meets the constraints; the values below replace these in the same transaction.
+        session.execute(sa.update(table).where(table.c.id == version.id)
+                        .values(version_no=-version.id, superseded_by_id=version.id))
+    for chain in chains.values():
+        for number, version in enumerate(chain, start=1):
+            version.operator_id = survivor_id
+            version.version_no = number
+            version.superseded_by_id = chain[number].id if number < len(chain) else None
+            flag_modified(version, "version_no")
+            flag_modified(version, "superseded_by_id")
+            session.add(version)
+    session.flush()
 
 
 _TABLES: dict[type, sa.Table] = {
@@ -151,7 +229,7 @@ def _values(return_id: int, row: Any) -> dict[str, Any]:
 
 
 def _store_rows(session: Session, return_id: int, reading: ReturnReading) -> None:
-    """Insert the rows as they are read, in chunks (Core bulk inserts, audited)."""
+    """Insert the rows as they are read, in chunks (Core bulk inserts, audited); store nothing more after an error."""
     pending: dict[type, list[dict[str, Any]]] = {kind: [] for kind in _TABLES}
     for row in reading.rows():
         if not reading.ok:
@@ -169,40 +247,6 @@ def _store_rows(session: Session, return_id: int, reading: ReturnReading) -> Non
 
 def _flush_chunk(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     log_bulk_insert(session, table, rows, bulk_insert(session, table, rows))
-
-
-# --- the preview between upload and confirm ------------------------------------------------
-
-def keep_upload(data: bytes, filename: str, user_id: int, folder: str) -> str:
-    """Keep uploaded bytes under a random token until the uploader confirms; return the token."""
-    token = secrets.token_urlsafe(24)
-    path = Path(folder) / "returns"
-    path.mkdir(parents=True, exist_ok=True)
-    (path / f"{token}.xlsx").write_bytes(data)
-    (path / f"{token}.json").write_text(json.dumps({"filename": filename, "user_id": user_id}))
-    return token
-
-
-def load_upload(token: str, user_id: int, folder: str) -> tuple[bytes, str] | None:
-    """Return the kept bytes and file name of the user's upload, or None (unknown token, or someone else's)."""
-    if not _TOKEN.match(token or ""):
-        return None
-    path = Path(folder) / "returns"
-    try:
-        meta = json.loads((path / f"{token}.json").read_text())
-        data = (path / f"{token}.xlsx").read_bytes()
-    except (OSError, ValueError):
-        return None
-    if meta.get("user_id") != user_id:
-        return None
-    return data, str(meta.get("filename", "return.xlsx"))
-
-
-def discard_upload(token: str, folder: str) -> None:
-    """Remove a kept upload once it is stored."""
-    if _TOKEN.match(token or ""):
-        for suffix in (".xlsx", ".json"):
-            (Path(folder) / "returns" / f"{token}{suffix}").unlink(missing_ok=True)
 
 
 # --- status and history -------------------------------------------------------------------
