@@ -151,3 +151,43 @@ def test_without_pg_dump_the_message_says_how(monkeypatch, tmp_path):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(BackupError, match=r"pg_dump was not found: install the PostgreSQL client tools .* on the PATH"):
         backup_database("postgresql://postgres@127.0.0.1:5432/none", tmp_path / "x.dump")
+
+
+@contextmanager
+def new_database(prefix: str):
+    """Yield the URL of a new, empty PostgreSQL database (dropped afterwards): the whole-database case."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    server = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with server.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.mark.skipif(not PG_URL or not shutil.which("pg_dump"), reason="PostgreSQL with pg_dump only")
+def test_a_whole_postgresql_database_is_restored_into_a_new_one(tmp_path):
+    from uxo_swg.demo import load_demo
+    from uxo_swg.migrate import upgrade
+
+    with new_database("uxo_b") as source, new_database("uxo_r") as target:
+        upgrade(source)
+        app = create_app("test", DATABASE_URL=source)
+        with app.app_context():
+            load_demo(session=get_session())
+        before = summaries(app)
+        app.extensions["engine"].dispose()
+        backup = backup_database(source, tmp_path / "whole.dump")
+        assert restore_database(backup, target) == "restored whole.dump (checksum verified)"
+        with pytest.raises(BackupError, match="the database is not empty"):
+            restore_database(backup, target)
+        assert restore_database(backup, target, force=True) == "restored whole.dump (checksum verified)"
+        restored = create_app("test", DATABASE_URL=target)
+        try:
+            assert summaries(restored) == before
+        finally:
+            restored.extensions["engine"].dispose()
