@@ -203,9 +203,15 @@ def _pg_restore(path: Path, url: str, *, replace: bool) -> None:
     """Restore a custom-format archive: one schema (renamed to the URL's when it differs) or the whole database."""
     schema, archived = _pg_schema(url), _archive_schema(path)
     command = [_tool("pg_restore"), "--no-owner", "--exit-on-error", "--single-transaction"]
+    if schema is None and archived is not None:
+        raise BackupError(f"{path.name} holds schema {archived} only: restore it with a DATABASE_URL whose options set "
+                          f"search_path={archived} (or to another schema name)")
     engine = make_engine(url)
     try:
-        if schema is None or archived is None:
+        if archived is None:
+            if schema is not None:
+                raise BackupError(f"{path.name} is a backup of a whole database: restore it with a DATABASE_URL that "
+                                  "sets no search_path")
             _run(command + (["--clean", "--if-exists"] if replace else []) + [f"--dbname={_pg_env(url)['PGDATABASE']}",
                                                                             str(path)], url)
             return
