@@ -16,6 +16,22 @@ def _megabytes(text: str) -> int | None:
     return int(text) * 1024 * 1024 if text.strip().isdigit() else None
 
 
+def _days(text: str) -> tuple[int, ...]:
+    """Return the reminder steps, in days before the due date, from "7,0" (an error names the variable)."""
+    try:
+        return tuple(sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True))
+    except ValueError:
+        raise ValueError(f"RETURN_REMINDER_DAYS must be whole numbers of days separated by commas, not {text!r}") from None
+
+
+def _whole(name: str, default: str) -> int:
+    """Return a whole-number setting from the environment; a bad one stops the start with its name."""
+    text = os.environ.get(name, default)
+    if not text.strip().isdigit():
+        raise ValueError(f"{name} must be a whole number, not {text!r}")
+    return int(text)
+
+
 class Config:
     """Production defaults: every secret comes from the environment."""
 
@@ -32,6 +48,19 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))  # proxies in front that set X-Forwarded-*
+    # The calendar (README, Deploying): returns due, reminders, e-mail and backups.
+    RETURN_DUE_DAYS = _whole("RETURN_DUE_DAYS", "30")  # a quarter's return is due this many days after it
+    RETURN_REMINDER_DAYS = _days(os.environ.get("RETURN_REMINDER_DAYS", "7,0"))  # days before the due date
+    RETURN_LATE_EVERY_DAYS = _whole("RETURN_LATE_EVERY_DAYS", "7")  # then again while late
+    RETURN_DIGEST_WEEKDAY = _whole("RETURN_DIGEST_WEEKDAY", "0")  # the co-chairs' digest: 0 = Monday
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")  # empty: notices in the application only, no e-mail
+    SMTP_PORT = _whole("SMTP_PORT", "587")
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_TLS = os.environ.get("SMTP_TLS", "starttls")  # starttls | ssl | none
+    MAIL_FROM = os.environ.get("MAIL_FROM", "uxo-swg@localhost")
+    BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER") or str(_instance_path() / "backups")
+    BACKUP_KEEP = _whole("BACKUP_KEEP", "14")  # nightly copies kept
     DEBUG = False
     TESTING = False
 

@@ -10,7 +10,8 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 #: One package per activity of the people who use it, each with routes.py exporting `bp`.
-BLUEPRINTS = ["home", "auth", "admin", "audit_log", "pledges", "organisations", "returns", "reconciliation", "summaries"]
+BLUEPRINTS = ["home", "auth", "admin", "audit_log", "pledges", "organisations", "returns", "reconciliation", "summaries",
+              "notices", "jobs"]
 
 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:

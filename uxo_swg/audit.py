@@ -11,10 +11,11 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from .db import bulk_insert
-from .models import AuditLog, JobRun, LoginAttempt, utcnow
+from .models import AuditLog, JobHistory, JobRun, LoginAttempt, Notice, OutgoingEmail, ReminderSent, utcnow
 
-# Records whose changes are bookkeeping, not data: the log itself, job claims, login attempts.
-_NOT_AUDITED = (AuditLog, JobRun, LoginAttempt)
+# Records whose changes are bookkeeping, not data: the log itself, job claims, login attempts;
+# the jobs' own history, notices (and their read marks), e-mails and reminders made.
+_NOT_AUDITED = (AuditLog, JobRun, LoginAttempt, JobHistory, Notice, OutgoingEmail, ReminderSent)
 _SECRET_COLUMNS = {"password_hash"}
 
 

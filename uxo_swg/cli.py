@@ -97,7 +97,9 @@ def scheduler_command() -> None:
 
 @click.command("run-job")
 @click.argument("name")
-@click.option("--period", default=None, help="the period to run for (default: the one due today)")
+@click.option("--period", default=None,
+              help="the period to run for: a quarter (2025-Q3) for summary-drafts, a day (2025-10-03) for "
+                   "return-reminders, rate-watch and backup (default: the one due today)")
 @with_appcontext
 def run_job_command(name: str, period: str | None) -> None:
     """Run one scheduled job now, for one period; a period already done is not done again."""

@@ -448,3 +448,56 @@ class ReviewerPillar(SQLModel, table=True):
     __tablename__ = "reviewer_pillar"
     user_id: int = Field(foreign_key="user.id", primary_key=True)
     pillar_code: str = Field(foreign_key="pillar.code", primary_key=True, max_length=20)
+
+
+# --- the working group's calendar: job history, notices, e-mails, reminders (issue 17) ---
+
+class JobHistory(SQLModel, table=True):
+    """One run of a scheduled job: when it started and ended, its outcome and what it did."""
+
+    __tablename__ = "job_history"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    job: str = Field(max_length=60, index=True)
+    period: str = Field(max_length=20)
+    actor: str = Field(default="scheduler", max_length=254)  # scheduler, cli, or the admin who pressed "run now"
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: Optional[datetime] = None
+    outcome: str = Field(max_length=10)  # done | failed
+    detail: str = Field(default="", sa_type=sa.Text)
+
+
+class Notice(SQLModel, table=True):
+    """A message for one user, shown under the bell in the header until they mark it read."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    subject: str = Field(max_length=200)
+    body: str = Field(default="", sa_type=sa.Text)
+    link: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: Optional[datetime] = None
+
+
+class OutgoingEmail(SQLModel, table=True):
+    """An e-mail waiting to be sent (sent_at empty) or sent, written in the transaction that decided it."""
+
+    __tablename__ = "outgoing_email"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    recipient: str = Field(max_length=254)
+    subject: str = Field(max_length=200)
+    body: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: Optional[datetime] = Field(default=None, index=True)
+    attempts: int = 0
+    error: str = Field(default="", max_length=500)
+
+
+class ReminderSent(SQLModel, table=True):
+    """A reminder, digest or warning already made, by its key, so it is never made twice."""
+
+    __tablename__ = "reminder_sent"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)  # return:12:2025-Q3:due-today, return-digest:2025-W44, rate:LAK:2025-12-01
+    kind: str = Field(max_length=30)  # return-reminder | return-digest | rate-missing | ecb-ends
+    sent_at: datetime = Field(default_factory=utcnow)
+    detail: str = Field(default="", max_length=500)

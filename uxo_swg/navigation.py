@@ -16,6 +16,7 @@ NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("summaries.index", "Summaries", None),
     ("audit.index", "Audit log", ("admin", "co-chair")),
     ("admin.users", "Users", ("admin",)),
+    ("jobs.index", "Jobs", ("admin",)),
 ]
 
 

@@ -41,6 +41,16 @@ class EcbRates:
         return None
 
 
+    def bounds(self, currency: str) -> tuple[date, date] | None:
+        """Return the first and last day the built-in table has the currency, or None."""
+        found = self._converter.bounds.get(currency)
+        return (found.first_date, found.last_date) if found else None
+
+    def last_date(self) -> date:
+        """Return the last day of the built-in table."""
+        return max(bound.last_date for bound in self._converter.bounds.values())
+
+
 @lru_cache(maxsize=1)
 def ecb_rates() -> EcbRates:
     """Return the ECB reference rates, loaded once per process."""

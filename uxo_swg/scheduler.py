@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Callable
 
 import sqlalchemy as sa
@@ -17,9 +17,12 @@ from flask import Flask
 from sqlmodel import Session
 
 from .audit import set_actor
-from .models import JobRun, utcnow
+from .models import JobHistory, JobRun, utcnow
 
 log = logging.getLogger(__name__)
+
+#: The scheduler's clock: the working group's local time.
+TIMEZONE = "Asia/Vientiane"
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Job:
     run: Callable[[str, Session], str]  # (period, session) -> what it did
     period_due: Callable[[date], str]  # the period a run on this day is for
     cron: dict  # APScheduler cron trigger fields
+    schedule: str = ""  # the cron fields in words, for the Jobs page
+    check_period: Callable[[str], object] | None = None  # raises ValueError for a period the job cannot run for
 
 
 JOBS: dict[str, Job] = {}
@@ -52,27 +57,42 @@ def claim(job: str, period: str, *, session: Session) -> bool:
     return True
 
 
-def run_job(name: str, period: str | None, *, session: Session, today: date | None = None) -> str:
-    """Run a job for a period (the one due today by default), at most once per period."""
+def run_job(name: str, period: str | None, *, session: Session, today: date | None = None,
+            actor: str = "scheduler") -> str:
+    """Run a job for a period (the one due today by default), at most once per period; keep it in the history."""
     job = JOBS[name]
     period = period or job.period_due(today or date.today())
-    set_actor(session, actor="scheduler", via="scheduler")
+    if job.check_period is not None:
+        job.check_period(period)  # a period that cannot be read is refused before anything is claimed
+    set_actor(session, actor=actor, via="scheduler")
     if not claim(name, period, session=session):
         return f"{name} {period}: already done, nothing to do"
-    run_id = session.exec(sa.select(JobRun.id).where(JobRun.job == name, JobRun.period == period)).scalar_one()
+    run_id, started_at = session.exec(sa.select(JobRun.id, JobRun.started_at)
+                                      .where(JobRun.job == name, JobRun.period == period)).one()
     try:
         outcome = job.run(period, session)
-    except Exception:
+    except Exception as error:
         # Release the claim so the next run tries again; the job's own work was rolled back.
         session.rollback()
         session.execute(sa.delete(JobRun).where(JobRun.id == run_id, JobRun.finished_at.is_(None)))
+        session.add(JobHistory(job=name, period=period, actor=actor, started_at=started_at, finished_at=utcnow(),
+                               outcome="failed", detail=f"{type(error).__name__}: {error}"))
         session.commit()
         raise
     run = session.get(JobRun, run_id)
     run.finished_at = utcnow()
     session.add(run)
+    session.add(JobHistory(job=name, period=period, actor=actor, started_at=started_at, finished_at=run.finished_at,
+                           outcome="done", detail=outcome))
     session.commit()
     return f"{name} {period}: {outcome}"
+
+
+def next_run(job: Job, now: datetime) -> datetime | None:
+    """Return when the scheduler next starts the job after `now` (aware), in Asia/Vientiane time."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    return CronTrigger(timezone=TIMEZONE, **job.cron).get_next_fire_time(None, now)
 
 
 def serve(app: Flask) -> None:
@@ -81,7 +101,7 @@ def serve(app: Flask) -> None:
 
     from .db import get_session
 
-    scheduler = BlockingScheduler(timezone="Asia/Vientiane")
+    scheduler = BlockingScheduler(timezone=TIMEZONE)
     for job in JOBS.values():
         def fire(name: str = job.name) -> None:
             with app.app_context():

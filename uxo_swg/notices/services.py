@@ -1,0 +1,73 @@
+"""Notices to users, the e-mails that go with them, and reminders made exactly once."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from ..models import Notice, OutgoingEmail, ReminderSent, User, utcnow
+
+#: Notices listed on the notices page, newest first.
+SHOWN = 100
+
+
+def active_users(*, session: Session, role: str | None = None, organisation_id: int | None = None) -> list[User]:
+    """Return the active users holding the role, or belonging to the organisation, by e-mail."""
+    query = select(User).where(col(User.active).is_(True)).order_by(User.email)
+    if organisation_id is not None:
+        query = query.where(User.organisation_id == organisation_id)
+    users = session.exec(query).all()
+    return [u for u in users if role is None or role in u.role_set]
+
+
+def claim_reminder(key: str, kind: str, detail: str = "", *, session: Session) -> bool:
+    """Record in the session's transaction that the reminder `key` is made; False when it already was.
+
+    The key is UNIQUE: whichever run commits it first makes the reminder, any other (a second
+    scheduler, a catch-up run for another day) finds it taken and makes nothing.
+    """
+    if session.exec(select(ReminderSent.id).where(ReminderSent.key == key)).first() is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(ReminderSent(key=key, kind=kind, detail=detail[:500]))
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def notify(users: Iterable[User], subject: str, body: str, *, session: Session, link: str = "",
+           email: bool = False) -> int:
+    """Add a notice for each user (and queue an e-mail to each when `email`); return how many."""
+    count = 0
+    for user in users:
+        session.add(Notice(user_id=user.id, subject=subject[:200], body=body, link=link[:300]))
+        if email:
+            session.add(OutgoingEmail(recipient=user.email, subject=subject[:200], body=body))
+        count += 1
+    return count
+
+
+def unread_count(user: User, *, session: Session) -> int:
+    """Return how many of the user's notices are not read yet."""
+    return session.exec(select(sa.func.count()).select_from(Notice)
+                        .where(Notice.user_id == user.id, col(Notice.read_at).is_(None))).one()
+
+
+def notices_for(user: User, *, session: Session) -> list[Notice]:
+    """Return the user's latest notices, unread first, newest first."""
+    query = (select(Notice).where(Notice.user_id == user.id)
+             .order_by(col(Notice.read_at).is_not(None), col(Notice.created_at).desc(), col(Notice.id).desc()).limit(SHOWN))
+    return list(session.exec(query).all())
+
+
+def mark_read(user: User, notice_id: int | None, *, session: Session) -> int:
+    """Mark one of the user's notices read (every unread one when `notice_id` is None); return how many."""
+    statement = (sa.update(Notice).where(Notice.user_id == user.id, col(Notice.read_at).is_(None))
+                 .values(read_at=utcnow()))
+    if notice_id is not None:
+        statement = statement.where(Notice.id == notice_id)
+    count = session.execute(statement).rowcount
+    session.commit()
+    return count
