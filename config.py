@@ -32,6 +32,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))  # proxies in front that set X-Forwarded-*
+    LOGIN_SESSION_HOURS = float(os.environ.get("LOGIN_SESSION_HOURS", "12"))  # a login session ends after this
+    DB_LOCK_TIMEOUT = float(os.environ.get("DB_LOCK_TIMEOUT", "30"))  # seconds a write waits for a lock, then 503
     DEBUG = False
     TESTING = False
 
