@@ -62,16 +62,17 @@ class ScaledDecimal(sa.types.TypeDecorator):
 
 
 class Versioned:
-    """Optimistic locking of a table with a `version` column: every UPDATE checks and bumps it.
+    """Optimistic locking of a table with a `version` column: every UPDATE checks it.
 
     The UPDATE itself says `WHERE id = :id AND version = :read`, so of two saves at the same
     instant the second matches no row and raises StaleDataError, whatever the session had
-    loaded before. A service may still set `version` itself (the value it sets is written).
+    loaded before. The services move the version themselves, once per saved change (a save
+    that flushes twice is still one version).
     """
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
 
 class month_start(sa.sql.functions.GenericFunction):  # noqa: N801 (an SQL function's name)
