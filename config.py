@@ -61,6 +61,8 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "uxo-swg@localhost")
     BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER") or str(_instance_path() / "backups")
     BACKUP_KEEP = _whole("BACKUP_KEEP", "14")  # nightly copies kept
+    LOGIN_SESSION_HOURS = float(os.environ.get("LOGIN_SESSION_HOURS", "12"))  # a login session ends after this
+    DB_LOCK_TIMEOUT = float(os.environ.get("DB_LOCK_TIMEOUT", "30"))  # seconds a write waits for a lock, then 503
     DEBUG = False
     TESTING = False
 

@@ -10,12 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from .db import bulk_insert
-from .models import AuditLog, JobHistory, JobRun, LoginAttempt, Notice, OutgoingEmail, ReminderSent, utcnow
+from .db import Versioned, bulk_insert
+from .models import (
+    AuditLog, JobHistory, JobRun, LoginAttempt, LoginThrottle, Notice, OutgoingEmail, ReminderSent, UserSession, utcnow,
+)
 
-# Records whose changes are bookkeeping, not data: the log itself, job claims, login attempts;
+# Records whose changes are bookkeeping, not data: the log itself, job claims, logins and their sessions;
 # the jobs' own history, notices (and their read marks), e-mails and reminders made.
-_NOT_AUDITED = (AuditLog, JobRun, LoginAttempt, JobHistory, Notice, OutgoingEmail, ReminderSent)
+_NOT_AUDITED = (AuditLog, JobRun, LoginAttempt, LoginThrottle, UserSession, JobHistory, Notice, OutgoingEmail, ReminderSent)
 _SECRET_COLUMNS = {"password_hash"}
 
 
@@ -32,14 +34,29 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@event.listens_for(Versioned, "before_update", propagate=True)
+def _remember_version(_mapper: Any, _connection: Any, target: Any) -> None:
+    # The UPDATE of a versioned row replaces the version's history with the new value
+    # (version_id_col): keep the version it had, for the audit entry's "before".
+    state = inspect(target)
+    history = state.attrs.version.load_history()
+    read = history.deleted or history.unchanged
+    if read:
+        state.info["audit_version_before"] = read[0]
+
+
 def _state(obj: Any, which: str) -> dict[str, Any]:
     """Return the column values of obj before or after the flush."""
     state = inspect(obj)
     out: dict[str, Any] = {}
+    version_before = state.info.pop("audit_version_before", None) if which == "before" else None
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in _SECRET_COLUMNS:
             out[key] = "(hidden)"
+            continue
+        if key == "version" and version_before is not None:
+            out[key] = version_before
             continue
         if which == "after":
             out[key] = _plain(getattr(obj, key))
@@ -69,7 +86,8 @@ def _write_audit(session: Session, _ctx: Any) -> None:
     for action, obj in changes:
         if isinstance(obj, _NOT_AUDITED) or not hasattr(obj, "__table__"):
             continue
-        if action == "update" and not session.is_modified(obj, include_collections=False):
+        bumped = "audit_version_before" in inspect(obj).info  # a versioned row's UPDATE ran (its history is gone)
+        if action == "update" and not bumped and not session.is_modified(obj, include_collections=False):
             continue
         before = None if action == "insert" else _state(obj, "before")
         after = None if action == "delete" else _state(obj, "after")

@@ -12,6 +12,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Session, SQLModel
 
 # Constraint names that Alembic can drop on SQLite (batch mode) and PostgreSQL alike.
@@ -60,6 +61,20 @@ class ScaledDecimal(sa.types.TypeDecorator):
         return Decimal
 
 
+class Versioned:
+    """Optimistic locking of a table with a `version` column: every UPDATE checks it.
+
+    The UPDATE itself says `WHERE id = :id AND version = :read`, so of two saves at the same
+    instant the second matches no row and raises StaleDataError, whatever the session had
+    loaded before. The services move the version themselves, once per saved change (a save
+    that flushes twice is still one version).
+    """
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+
+
 class month_start(sa.sql.functions.GenericFunction):  # noqa: N801 (an SQL function's name)
     """The first day of the month of a date column, as a date, on SQLite and PostgreSQL."""
 
@@ -80,30 +95,82 @@ def _month_start_postgresql(element: month_start, compiler: Any, **kw: Any) -> s
     return f"({day} - (CAST(EXTRACT(DAY FROM {day}) AS INTEGER) - 1))"
 
 
-def make_engine(url: str) -> Engine:
-    """Return an engine for the URL, with SQLite set up for several writers."""
+#: Execution option of a connection whose transaction will write (see `write_transaction`).
+WRITE_TRANSACTION = "uxo_swg_write_transaction"
+
+
+def make_engine(url: str, *, lock_timeout: float | None = None) -> Engine:
+    """Return an engine for the URL, with SQLite set up for several writers.
+
+    `lock_timeout` is how many seconds a statement waits for a lock another transaction holds
+    before it fails (SQLite's busy timeout, 30 s when not given; PostgreSQL's lock_timeout,
+    none when not given); the web app turns that failure into a "busy, try again" page.
+    """
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        busy_ms = int((30 if lock_timeout is None else lock_timeout) * 1000)
+        engine = sa.create_engine(url, connect_args={"timeout": busy_ms / 1000})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             # Python's sqlite3 opens transactions lazily; let SQLAlchemy emit BEGIN.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA busy_timeout = 30000")
+            cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # Take the write lock up front: a read-then-write transaction cannot deadlock.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A read begins deferred: in WAL mode it never waits for a writer, even a long import.
+            # A transaction that reads then writes takes the write lock up front (write_transaction),
+            # so it cannot fail half-way because another writer committed since its read.
+            write = conn.get_execution_options().get(WRITE_TRANSACTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, pool_pre_ping=True)
+    if lock_timeout is not None:
+
+        @event.listens_for(engine, "connect")
+        def _postgresql_lock_timeout(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"SET lock_timeout = {int(lock_timeout * 1000)}")
+            cursor.close()
+            dbapi_connection.commit()
+
+    return engine
+
+
+def write_transaction(session: Session) -> None:
+    """Make the session's transaction a write one from its start (BEGIN IMMEDIATE on SQLite).
+
+    For services that read, then write what they read: on SQLite a deferred transaction
+    that read before another writer committed cannot write any more ("database is
+    locked"). A read-only transaction already open (the log-in check, the record the page
+    showed) is ended first; loaded objects are kept and re-read where the service asks for
+    it (populate_existing). On PostgreSQL row locks do this job: nothing to do.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        if session.connection().get_execution_options().get(WRITE_TRANSACTION):
+            return
+        if session.new or session.dirty or session.deleted:
+            return  # changes already pending: they take the lock at their first write
+        session.commit()  # reads only: nothing is written (expire_on_commit is off)
+    session.connection(execution_options={WRITE_TRANSACTION: True})
+
+
+def is_busy(error: BaseException) -> bool:
+    """Return whether a database error means another transaction held a lock too long."""
+    if not isinstance(error, sa.exc.OperationalError):
+        return False
+    text = str(error.orig).lower()
+    # SQLite: "database is locked"; PostgreSQL: lock_timeout ("canceling statement due to lock timeout").
+    return "database is locked" in text or "database table is locked" in text or "lock timeout" in text
 
 
 @contextmanager
@@ -126,7 +193,7 @@ def scratch_schema(server_url: str, prefix: str) -> Iterator[str]:
 
 def init_app(app: Flask) -> None:
     """Create the engine for the app and close the request's session at teardown."""
-    app.extensions["engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["engine"] = make_engine(app.config["DATABASE_URL"], lock_timeout=app.config.get("DB_LOCK_TIMEOUT"))
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

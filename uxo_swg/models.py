@@ -7,9 +7,10 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from pydantic import PrivateAttr
 from sqlmodel import Field, SQLModel
 
-from .db import ScaledDecimal
+from .db import ScaledDecimal, Versioned
 
 AMOUNT_SCALE = 4  # enough for every ISO 4217 minor unit
 RATE_SCALE = 10
@@ -49,7 +50,7 @@ class Province(SQLModel, table=True):
     aliases: str = Field(default="", max_length=400)  # ";"-separated other spellings
 
 
-class Organisation(SQLModel, table=True):
+class Organisation(Versioned, SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=30)
@@ -85,7 +86,7 @@ class ImportBatch(SQLModel, table=True):
     summary: str = Field(default="", max_length=1000)
 
 
-class Pledge(SQLModel, table=True):
+class Pledge(Versioned, SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     ref: str = Field(max_length=60, unique=True)
     donor_id: int = Field(foreign_key="organisation.id", index=True)
@@ -111,7 +112,7 @@ class PledgeLine(SQLModel, table=True):
     amount: Decimal = amount_field()
 
 
-class Commitment(SQLModel, table=True):
+class Commitment(Versioned, SQLModel, table=True):
     """A signed agreement between a donor and a recipient: its lines say how much, for which years and pillars."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -143,7 +144,7 @@ class CommitmentLine(SQLModel, table=True):
     amount: Decimal = amount_field()
 
 
-class Amendment(SQLModel, table=True):
+class Amendment(Versioned, SQLModel, table=True):
     """A dated change to a signed agreement: an increase, a decrease or its termination."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -161,7 +162,7 @@ class Amendment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Disbursement(SQLModel, table=True):
+class Disbursement(Versioned, SQLModel, table=True):
     """Money paid by a donor (donor-side record)."""
 
     # A summary looks up the disbursements an operator's receipt may match (rule 5): same
@@ -190,7 +191,7 @@ class Disbursement(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Requirement(SQLModel, table=True):
+class Requirement(Versioned, SQLModel, table=True):
     """A costed need of the national work plan for a year and pillar."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -328,9 +329,20 @@ class User(UserMixin, SQLModel, table=True):
     def is_active(self) -> bool:  # Flask-Login: a disabled user cannot log in or stay logged in
         return self.active
 
+    # The random id of the login session this user object was loaded through (user_session).
+    _session_token: Optional[str] = PrivateAttr(default=None)
+
     def get_id(self) -> str:
-        # The hash's tail makes a password change end every other session of the user.
-        return f"{self.id}.{self.password_hash[-16:]}"
+        # What Flask-Login keeps in the cookie: the login session's random id, nothing of the user.
+        try:
+            token = self._session_token
+        except (AttributeError, TypeError):  # loaded from the database, never given a session
+            token = None
+        return token or f"no-session-{self.id}"
+
+    def attach_session(self, token: str) -> None:
+        """Mark this user object as logged in through the login session with this id."""
+        self._session_token = token
 
 
 class AuditLog(SQLModel, table=True):
@@ -370,6 +382,31 @@ class LoginAttempt(SQLModel, table=True):
     succeeded: bool = False
 
 
+class UserSession(SQLModel, table=True):
+    """A login session: the cookie carries its random id (here only its SHA-256), revoked at logout."""
+
+    __tablename__ = "user_session"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: Optional[datetime] = None
+    address: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=200)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins counted for one key (an address, or an account from an address) and the wait they earned."""
+
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True, max_length=340)
+    failures: int = 0
+    last_failure_at: Optional[datetime] = None
+    blocked_until: Optional[datetime] = None
+
+
 class Setting(SQLModel, table=True):
     """An application setting an admin can change (for example public summaries)."""
 
@@ -379,7 +416,7 @@ class Setting(SQLModel, table=True):
 
 # --- operator returns and reconciliation (issue 5) ---
 
-class ReconciliationDecision(SQLModel, table=True):
+class ReconciliationDecision(Versioned, SQLModel, table=True):
     """A co-chair's decision that a receipt is (confirm) or is not (reject) a disbursement's money."""
 
     __tablename__ = "reconciliation_decision"
@@ -396,7 +433,7 @@ class ReconciliationDecision(SQLModel, table=True):
 
 # --- summaries (issue 6) ---
 
-class SummaryReport(SQLModel, table=True):
+class SummaryReport(Versioned, SQLModel, table=True):
     """A TWG (pillar, quarter) or SWG (half-year) summary: its live draft and its published versions."""
 
     __tablename__ = "summary_report"

@@ -1,13 +1,16 @@
 """The web security baseline: login, CSRF, headers, the route guard and error pages."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .audit import set_actor
-from .db import get_session
+from .db import get_session, is_busy
+from .login_sessions import load_user
 from .models import User
 from .permissions import PUBLIC_ENDPOINTS
 
@@ -25,21 +28,20 @@ ERRORS = {
     403: ("Not allowed", "Your account does not give access to this page or record."),
     404: ("Not found", "There is no such page or record, or it is not yours to see."),
     405: ("Not allowed", "This page cannot be used that way."),
+    409: ("Changed meanwhile", "Someone else changed this record since you opened it; nothing was saved. "
+                               "Reload the page to see the current values, then make your change again."),
     413: ("File too large", "The file is larger than the upload limit. Remove unused sheets or split it, then try again."),
-    429: ("Too many attempts", "Too many failed attempts. Wait 15 minutes, then try again."),
+    429: ("Too many attempts", "Too many failed attempts from your address. Wait a few minutes, then try again."),
     500: ("Something went wrong", "The error was logged. Nothing was half-saved: try again, or tell the secretariat."),
+    503: ("Busy, try again", "The database is busy with another change (a large import, perhaps) and nothing was "
+                             "saved. Wait a few seconds, then send the form again."),
 }
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    ident, _, tail = user_id.partition(".")
-    if not ident.isdigit():
-        return None
-    user = get_session().get(User, int(ident))
-    if user is None or not user.active or user.get_id() != user_id:
-        return None
-    return user
+def _load_user(session_id: str) -> User | None:
+    # The cookie holds the id of a login session (user_session), never anything of the user.
+    return load_user(session_id, session=get_session())
 
 
 def init_app(app: Flask) -> None:
@@ -60,7 +62,7 @@ def init_app(app: Flask) -> None:
             return None
         if request.method == "GET":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return _error_response(401 if request.is_json else 403)
+        return error_page(401 if request.is_json else 403)
 
     @app.after_request
     def _headers(response):
@@ -77,20 +79,43 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
-        return _error_response(400, "The form had expired or was not sent from this site. Reload the page and submit it again.")
+        return error_page(400, "The form had expired or was not sent from this site. Reload the page and submit it again.")
 
     @app.errorhandler(HTTPException)
     def _http(error):
-        return _error_response(error.code or 500)
+        return error_page(error.code or 500)
+
+    @app.errorhandler(StaleDataError)
+    def _changed_meanwhile(error):
+        # An UPDATE found the record at another version than it read: a simultaneous save won.
+        _roll_back()
+        return error_page(409)
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def _database(error):
+        _roll_back()
+        if is_busy(error):
+            app.logger.warning("database busy: %s", error.orig)
+            return error_page(503, headers={"Retry-After": "5"})
+        app.logger.exception("database error")
+        return error_page(500)
 
     @app.errorhandler(Exception)
     def _unexpected(error):
         app.logger.exception("unhandled error")
-        return _error_response(500)
+        return error_page(500)
 
 
-def _error_response(code: int, message: str | None = None):
+def _roll_back() -> None:
+    """Roll back the request's failed transaction, so the error page can read (the user, the menu)."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
+def error_page(code: int, message: str | None = None, headers: dict[str, str] | None = None):
+    """Return the error page (or JSON) for the status code, with the sentence that says what to do."""
     title, default = ERRORS.get(code, ("Error", "The request failed."))
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(error=title, message=message or default), code
-    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+        return jsonify(error=title, message=message or default), code, headers or {}
+    return render_template("errors/error.html", code=code, title=title, message=message or default), code, headers or {}

@@ -7,14 +7,14 @@ read per user; `outgoing_email` the e-mails decided by a job, sent after it comm
 New tables only: existing data is untouched.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-29
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0011'
-down_revision = '0007'
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

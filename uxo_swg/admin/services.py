@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from ..db import write_transaction
+from ..login_sessions import revoke_all
 from ..models import Setting, User
 
 PUBLIC_SUMMARIES = "public_summaries"
@@ -13,14 +15,17 @@ class AdminError(ValueError):
 
 
 def set_user_active(user_id: int, active: bool, *, session: Session, acting_user: User) -> User:
-    """Disable or re-enable a user (users are never deleted)."""
-    user = session.get(User, user_id)
+    """Disable or re-enable a user (users are never deleted); disabling ends every session of the user."""
+    write_transaction(session)
+    user = session.get(User, user_id, populate_existing=True)
     if user is None:
         raise AdminError("no such user")
     if user.id == acting_user.id and not active:
         raise AdminError("you cannot disable your own account")
     user.active = active
     session.add(user)
+    if not active:
+        revoke_all(user.id, session=session)
     session.commit()
     return user
 

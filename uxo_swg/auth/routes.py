@@ -1,15 +1,18 @@
 """Login, logout and password change."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..accounts import AccountError
 from ..db import get_session
+from ..login_sessions import Browser
+from ..security import error_page
 from .forms import LoginForm, PasswordForm
-from .services import Throttled, authenticate, change_password
+from .services import Throttled, authenticate, change_password, log_out
 
 bp = Blueprint("auth", __name__)
 
@@ -20,6 +23,18 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def _browser() -> Browser:
+    return Browser(address=request.remote_addr or "?", user_agent=request.user_agent.string or "",
+                   lifetime=timedelta(hours=current_app.config["LOGIN_SESSION_HOURS"]))
+
+
+def _start(user) -> None:
+    """Put the new login session in a fresh cookie: nothing of the anonymous one (its CSRF secret) is kept."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF's copy of the old token
+    login_user(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -27,13 +42,16 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data, request.remote_addr or "?", session=get_session())
-        except Throttled:
-            abort(429)
+            user = authenticate(form.email.data, form.password.data, _browser(), session=get_session())
+        except Throttled as throttled:
+            minutes = max(1, -(-int(throttled.wait.total_seconds()) // 60))
+            return error_page(429, f"Too many failed attempts from your address. Wait {minutes} minute"
+                                   f"{'s' if minutes > 1 else ''}, then try again.",
+                              headers={"Retry-After": str(int(throttled.wait.total_seconds()) + 1)})
         if user is None:
             form.password.errors.append("E-mail or password is not right, or the account is disabled.")
         else:
-            login_user(user)
+            _start(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -41,7 +59,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    log_out(current_user, session=get_session())
     logout_user()
+    session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -52,11 +72,11 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current.data, form.new.data, session=get_session())
+            change_password(current_user, form.current.data, form.new.data, _browser(), session=get_session())
         except AccountError as error:
             form.current.errors.append(str(error))
         else:
-            login_user(current_user)  # the session id changed with the hash
+            _start(current_user._get_current_object())  # every other session ended; this one has a new id
             flash("Your password is changed.", "info")
             return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form)

@@ -1,56 +1,55 @@
-"""Logging in with throttling, and changing one's password."""
+"""Logging in with throttling, logging out, and changing one's password."""
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, select
 
 from ..accounts import MIN_PASSWORD_LENGTH, AccountError, hash_password, verify_password
 from ..audit import set_actor
-from ..models import LoginAttempt, User, utcnow
+from ..db import write_transaction
+from ..login_sessions import Browser, open_session, revoke, revoke_all
+from ..models import LoginAttempt, User
+from .throttle import Throttled, count_attempt, give_back
 
-WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
-
-
-class Throttled(Exception):
-    """Too many failed logins recently for this account or address."""
+__all__ = ["Throttled", "authenticate", "log_out", "change_password"]
 
 
-def _recent_failures(session: Session, **where: str) -> int:
-    since = utcnow() - WINDOW
-    query = select(func.count()).select_from(LoginAttempt).where(
-        col(LoginAttempt.succeeded).is_(False), col(LoginAttempt.at) >= since
-    )
-    for key, value in where.items():
-        query = query.where(getattr(LoginAttempt, key) == value)
-    return session.exec(query).one()
+def authenticate(email: str, password: str, browser: Browser, *, session: Session) -> User | None:
+    """Return the active user with these credentials, logged in to a new session, or None.
 
-
-def authenticate(email: str, password: str, address: str, *, session: Session) -> User | None:
-    """Return the active user with these credentials, or None; raise Throttled when guessing.
-
-    Every attempt is recorded (in the database, so the limit holds across workers).
+    Raise Throttled while the address must wait. The attempt is counted (in the database,
+    so the limits hold across workers) before the password is checked; every attempt is
+    recorded in login_attempt.
     """
     email = email.strip().lower()
-    if (_recent_failures(session, email=email) >= MAX_FAILURES_PER_ACCOUNT
-            or _recent_failures(session, address=address) >= MAX_FAILURES_PER_ADDRESS):
-        raise Throttled()
+    counted = count_attempt(email, browser.address, session=session)
     user = session.exec(select(User).where(User.email == email)).first()
     ok = user is not None and user.active and verify_password(user, password)
-    session.add(LoginAttempt(email=email[:254], address=address[:64], succeeded=ok))
+    write_transaction(session)
+    if ok:
+        give_back(counted, session=session)
+        open_session(user, browser, session=session)
+    session.add(LoginAttempt(email=email[:254], address=browser.address[:64], succeeded=ok))
     session.commit()
     return user if ok else None
 
 
-def change_password(user: User, current: str, new: str, *, session: Session) -> None:
-    """Replace the user's password after checking the current one."""
+def log_out(user: User, *, session: Session) -> None:
+    """End the user's current login session."""
+    revoke(user.get_id(), session=session)
+    session.commit()
+
+
+def change_password(user: User, current: str, new: str, browser: Browser, *, session: Session) -> None:
+    """Replace the user's password; end every session of the user and open a new one for this browser."""
     if not verify_password(user, current):
         raise AccountError("the current password is not right")
     if len(new) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the new password must have at least {MIN_PASSWORD_LENGTH} characters")
+    new_hash = hash_password(new)  # before the write lock: Argon2 takes its time on purpose
+    write_transaction(session)
     set_actor(session, actor=user.email, via="form", user_id=user.id)
-    user.password_hash = hash_password(new)
+    user.password_hash = new_hash
     session.add(user)
+    revoke_all(user.id, session=session)
+    open_session(user, browser, session=session)
     session.commit()

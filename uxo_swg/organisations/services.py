@@ -9,7 +9,7 @@ from ..domain.reference import normalise
 from ..models import (
     Commitment, Disbursement, OperatorReturn, Organisation, OrganisationAlias, Pledge, ReturnReceipt, User,
 )
-from ..pledges.services import ActionRefused, Conflict, check_version
+from ..pledges.services import ActionRefused, Conflict, check_version, guarded
 from ..returns.services import move_returns
 
 __all__ = ["ActionRefused", "Conflict", "OrganisationData", "save_organisation", "merge_organisations", "search_organisations"]
@@ -66,13 +66,14 @@ def _check_names(data: OrganisationData, own_id: int | None, *, session: Session
             raise ActionRefused(f"{text!r} is already an alias of {owner.name!r}")
 
 
+@guarded
 def save_organisation(data: OrganisationData, *, session: Session, org_id: int | None = None,
                       version: int | None = None) -> Organisation:
     """Record a new organisation or change one; its aliases become exactly the given ones."""
     if org_id is None:
         org = Organisation(name=data.name, kind=data.kind)
     else:
-        org = session.get(Organisation, org_id, with_for_update=True)
+        org = session.get(Organisation, org_id, with_for_update=True, populate_existing=True)
         if org is None:
             raise ActionRefused("no such organisation")
         check_version(org, version, session=session)
@@ -95,12 +96,13 @@ def save_organisation(data: OrganisationData, *, session: Session, org_id: int |
     return org
 
 
+@guarded
 def merge_organisations(merged_id: int, survivor_id: int, *, session: Session, merged_version: int | None = None) -> Organisation:
     """Move every reference of one record to the other, keep it as merged, make its name an alias."""
     if merged_id == survivor_id:
         raise ActionRefused("choose two different organisations")
-    merged = session.get(Organisation, merged_id, with_for_update=True)
-    survivor = session.get(Organisation, survivor_id, with_for_update=True)
+    merged = session.get(Organisation, merged_id, with_for_update=True, populate_existing=True)
+    survivor = session.get(Organisation, survivor_id, with_for_update=True, populate_existing=True)
     if merged is None or survivor is None:
         raise ActionRefused("no such organisation")
     check_version(merged, merged_version, session=session)

@@ -2,18 +2,23 @@
 
 Edits are guarded by optimistic locking: a form carries the `version` it was opened at,
 and a save against a record changed since then is refused with who changed it and when,
-and nothing is saved. Records are cancelled or superseded, never deleted; every change is
+and nothing is saved. The record is read again under a lock before the check, and the
+UPDATE itself checks the version (models.Versioned), so of two saves at the same instant
+exactly one wins. Records are cancelled or superseded, never deleted; every change is
 in the audit log (the session hook).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable, TypeVar
 
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
+from ..db import write_transaction
 from ..models import AuditLog, Commitment, Disbursement, Pledge, PledgeLine, Requirement, utcnow
 
 
@@ -25,6 +30,10 @@ class ActionRefused(ValueError):
     """An action that cannot be done as asked, with the reason."""
 
 
+RELOAD = "nothing was saved. Reload the page to see the current values, then make your change again."
+Action = TypeVar("Action", bound=Callable[..., Any])
+
+
 def check_version(record: Any, version: int | None, *, session: Session) -> None:
     """Raise Conflict when the record is no longer at the version the form was opened at."""
     if version is not None and record.version == version:
@@ -32,8 +41,22 @@ def check_version(record: Any, version: int | None, *, session: Session) -> None
     last = session.exec(select(AuditLog).where(AuditLog.entity == record.__table__.name, AuditLog.entity_id == str(record.id))
                         .order_by(col(AuditLog.id).desc())).first()
     who = f"{last.actor or 'someone'} at {last.at:%Y-%m-%d %H:%M} UTC" if last else "someone else"
-    raise Conflict(f"this record was changed by {who} since you opened it; nothing was saved. "
-                   "Reload the page to see the current values, then make your change again.")
+    raise Conflict(f"this record was changed by {who} since you opened it; {RELOAD}")
+
+
+def guarded(action: Action) -> Action:
+    """Run a saving action in a write transaction; a simultaneous save that won makes it a Conflict."""
+
+    @functools.wraps(action)
+    def run(*args: Any, session: Session, **kwargs: Any) -> Any:
+        write_transaction(session)
+        try:
+            return action(*args, session=session, **kwargs)
+        except StaleDataError:
+            session.rollback()
+            raise Conflict(f"this record was changed by someone else at the same moment; {RELOAD}") from None
+
+    return run  # type: ignore[return-value]
 
 
 def _unique_ref(model: Any, ref: str, own_id: int | None, *, session: Session) -> None:
@@ -57,6 +80,7 @@ class PledgeData:
     lines: list[tuple[int, str, Decimal]]  # year, pillar, amount
 
 
+@guarded
 def save_pledge(data: PledgeData, *, session: Session, pledge_id: int | None = None, version: int | None = None) -> Pledge:
     """Record a new pledge with its yearly lines, or change one (lines matched by year and pillar)."""
     keys = [(y, p) for y, p, _ in data.lines]
@@ -88,6 +112,7 @@ def save_pledge(data: PledgeData, *, session: Session, pledge_id: int | None = N
     return pledge
 
 
+@guarded
 def cancel(model: Any, record_id: int, version: int | None, *, session: Session) -> Any:
     """Cancel a pledge, agreement, disbursement or requirement (it stays, marked cancelled)."""
     record = _get(model, record_id, session=session)
@@ -101,6 +126,7 @@ def cancel(model: Any, record_id: int, version: int | None, *, session: Session)
     return record
 
 
+@guarded
 def save_record(model: Any, values: dict[str, Any], *, session: Session, record_id: int | None = None,
                 version: int | None = None) -> Any:
     """Record a new agreement or disbursement, or change one."""
@@ -131,6 +157,7 @@ def save_record(model: Any, values: dict[str, Any], *, session: Session, record_
     return record
 
 
+@guarded
 def save_requirement(values: dict[str, Any], *, session: Session, replaces_id: int | None = None,
                      version: int | None = None) -> Requirement:
     """Record a requirement; one for a year and pillar that already has one supersedes it."""
@@ -156,8 +183,9 @@ def save_requirement(values: dict[str, Any], *, session: Session, replaces_id: i
 
 
 def _get(model: Any, record_id: int, *, session: Session) -> Any:
-    # FOR UPDATE on PostgreSQL: two saves of one record wait for each other, so the version check holds.
-    record = session.get(model, record_id, with_for_update=True)
+    # FOR UPDATE on PostgreSQL: two saves of one record wait for each other; read again
+    # (populate_existing), not the copy the page loaded earlier, so the version check holds.
+    record = session.get(model, record_id, with_for_update=True, populate_existing=True)
     if record is None:
         raise ActionRefused(f"no {model.__table__.name.replace('_', ' ')} has the number {record_id}")
     return record

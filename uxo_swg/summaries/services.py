@@ -7,9 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from ..audit import set_actor
+from ..db import write_transaction
 from ..domain.counting import PILLARS, Counted
 from ..domain.periods import Period, PeriodError, parse_half, parse_quarter
 from ..domain.summary import Computed, cliff, compute, differences, document, money, pipeline
@@ -181,16 +183,22 @@ def save_narrative(scope: Scope, narrative: str, decisions: str, expected_versio
     """Save the co-chairs' narrative and decisions of the draft (refused if someone saved in between)."""
     if len(narrative) > 20000 or len(decisions) > 20000:
         raise SummaryError("the narrative and the decisions are limited to 20,000 characters each")
+    meanwhile = "someone else saved the narrative meanwhile: reload the page, then make your change again"
+    write_transaction(session)
     set_actor(session, actor=user.email, via="form", user_id=user.id)
     existing = find_report(scope, session=session)
     current = existing.version if existing is not None else 0
     if expected_version is not None and current != expected_version:
-        raise SummaryError("someone else saved the narrative meanwhile: reload the page, then make your change again")
-    report = existing or _report(scope, session=session)
-    report.narrative, report.decisions = narrative.strip(), decisions.strip()
-    report.version += 1
-    session.add(report)
-    session.commit()
+        raise SummaryError(meanwhile)
+    try:
+        report = existing or _report(scope, session=session)
+        report.narrative, report.decisions = narrative.strip(), decisions.strip()
+        report.version += 1
+        session.add(report)
+        session.commit()  # the UPDATE checks the version read (models.Versioned)
+    except (StaleDataError, sa.exc.IntegrityError):  # a simultaneous save won (or opened the report first)
+        session.rollback()
+        raise SummaryError(meanwhile) from None
     return report
 
 
