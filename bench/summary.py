@@ -53,7 +53,7 @@ def generate(url: str, rows: int) -> None:
 
     from uxo_swg.db import make_engine
     from uxo_swg.models import (
-        Commitment, Disbursement, ExchangeRate, OperatorReturn, Organisation, Pledge, PledgeLine, Requirement,
+        Commitment, CommitmentLine, Disbursement, ExchangeRate, OperatorReturn, Organisation, Pledge, PledgeLine, Requirement,
         ReturnExpenditure, ReturnReceipt,
     )
 
@@ -117,7 +117,11 @@ def generate(url: str, rows: int) -> None:
                                    "start_on": signed, "end_on": signed + timedelta(days=rnd.randint(300, 900)),
                                    "pillar_code": PILLARS[a % len(PILLARS)], "currency": cur, "notes": "", "version": 1,
                                    "amount": Decimal(rnd.randint(100, 3000) * 1000) * Decimal(CURRENCIES[cur])})
-        insert(Commitment, [dict(a, amount=a["amount"].quantize(Decimal("1"))) for a in agreements])
+        insert(Commitment, [{k: v for k, v in a.items() if k not in ("amount", "pillar_code")} for a in agreements])
+        agreement_ids = dict(conn.execute(sa.select(Commitment.ref, Commitment.id)).all())
+        insert(CommitmentLine, [{"commitment_id": agreement_ids[a["ref"]], "year": a["signed_on"].year,
+                                 "pillar_code": a["pillar_code"], "amount": a["amount"].quantize(Decimal("1"))}
+                                for a in agreements])
 
         returns = [{"operator_id": op, "quarter": f"{y}-Q{q}", "version_no": 1, "prepared_by": "", "email": "", "filename": "",
                     "sha256": "", "uploaded_at": datetime(y, 3 * q, 28, tzinfo=timezone.utc)}

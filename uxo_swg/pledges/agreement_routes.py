@@ -47,8 +47,9 @@ def _edit(agreement_id: int | None):
             session.rollback()
             error = str(refused)
         else:
-            flash(f"Agreement {saved.ref} saved.", "info")
-            return redirect(url_for("pledges.agreement_show", record_id=saved.id))
+            flash(f"Agreement {saved.ref} saved.", "info")  # back to the pledge it carries out, whose status it moves
+            return redirect(url_for("pledges.show", pledge_id=saved.pledge_id) if saved.pledge_id
+                            else url_for("pledges.agreement_show", record_id=saved.id))
     status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
     return render_template("pledges/agreement_form.html", form=form, agreement=agreement, error=error), status
 

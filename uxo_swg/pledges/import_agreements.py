@@ -106,6 +106,7 @@ def store_commitments(reader: RegisterReader, batch_id: int, now: datetime, resu
                     continue
             seen_lines.add((r.ref, r.year, r.pillar))
             new_lines.append((r.ref, {"year": r.year, "pillar_code": r.pillar, "amount": r.amount}))
+            result.rates.check(r.currency, r.signed_on, f"{COMMITMENTS} row {r.row}")
         agreement_ids = dict(zip(new, insert_rows(session, Commitment, list(new.values()))))
         agreement_ids.update({ref: c.id for ref, c in stored.items()})
         line_rows = [{"commitment_id": agreement_ids[ref], **values} for ref, values in new_lines]
@@ -179,5 +180,8 @@ def store_amendments(reader: RegisterReader, batch_id: int, now: datetime, resul
                     "pillar_code": ch.pillar, "amount": ch.amount, "new_end": ch.new_end,
                     "notes": next(r.notes for r in rows if r.row == ch.ident), "cancelled_at": None,
                     "import_batch_id": batch_id, "version": 1, "created_at": now} for ch in wanted)
+        for ch in wanted:
+            if ch.amount is not None:
+                result.rates.check(a.currency, ch.amended_on, f"{AMENDMENTS} row {ch.ident}")
     insert_rows(session, Amendment, new)
     bump(result.created, "amendments", len(new))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import date
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Iterable, Iterator
@@ -12,6 +13,7 @@ from importers.problems import Problem
 
 from ..audit import log_bulk_insert
 from ..db import bulk_insert
+from ..domain.conversion import RateBook, RateMissing
 from ..models import Pledge
 
 CHUNK = 2000
@@ -30,6 +32,7 @@ class ImportResult:
     already_imported: bool = False
     reinstated: bool = False
     committed: bool = False
+    rates: "MissingRates | None" = None  # amounts stored with no usable rate yet
 
     @property
     def errors(self) -> list[Problem]:
@@ -90,3 +93,31 @@ def pledges_by_ref(session: Session, refs: set[str]) -> dict[str, Any]:
         return {}
     return {p.ref: p for p in session.execute(
         select(Pledge.id, Pledge.ref, Pledge.donor_id, Pledge.cancelled_at).where(col(Pledge.ref).in_(refs))).all()}
+
+
+class MissingRates:
+    """The (currency, date) pairs an import stores with no usable rate yet (counting rule 1), told as warnings."""
+
+    def __init__(self, rates: RateBook):
+        self.rates = rates
+        self.missing: dict[str, dict[date, str]] = {}  # currency -> date -> where it was first met
+
+    def check(self, currency: str, on: date, where: str) -> None:
+        """Note the currency and date when no rate applies to them."""
+        if on in self.missing.get(currency, {}):
+            return
+        try:
+            self.rates.rate(currency, on)
+        except RateMissing:
+            self.missing.setdefault(currency, {})[on] = where
+
+    def problems(self, shown: int = 3) -> list[Problem]:
+        """Return one warning per currency: its first dates, and how many more."""
+        out = []
+        for currency, dates in sorted(self.missing.items()):
+            first = sorted(dates)[:shown]
+            listed = "; ".join(f"{on} ({dates[on]})" for on in first)
+            more = f", and {len(dates) - shown} more date(s)" if len(dates) > shown else ""
+            out.append(Problem(f"No {currency} rate on or in the 31 days before {listed}{more}: load one before the "
+                               "summaries are due.", level="warning"))
+        return out

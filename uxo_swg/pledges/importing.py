@@ -14,7 +14,7 @@ revalidates it and reinstates the records the rollback cancelled, in the same ba
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -30,9 +30,9 @@ from ..domain.reference import normalise
 from ..models import (
     Amendment, Commitment, Disbursement, ImportBatch, Organisation, OrganisationAlias, Pledge, PledgeLine, Requirement, utcnow,
 )
-from ..rates import iso_currencies
+from ..rates import iso_currencies, rate_book
 from .import_agreements import store_amendments, store_commitments
-from .import_rows import ImportResult, Recent, bump, chunks, insert_rows, pledges_by_ref
+from .import_rows import ImportResult, MissingRates, Recent, bump, chunks, insert_rows, pledges_by_ref
 
 KIND = "register"
 
@@ -111,12 +111,14 @@ def _store(book: Any, batch: ImportBatch, result: ImportResult, *, session: Sess
         _store_organisations(reader, result, session=session)
         reader = _reader(wb, book, session)  # the organisations just stored are known names now
         reader.problems = result.problems
+        result.rates = MissingRates(rate_book(session=session))
         now = utcnow()
         _store_pledges(reader, batch.id, now, result, session=session)
         store_commitments(reader, batch.id, now, result, session=session)
         store_amendments(reader, batch.id, now, result, session=session)
         _store_disbursements(reader, batch.id, now, result, session=session)
         _store_requirements(reader, batch.id, now, result, session=session)
+        result.problems.extend(result.rates.problems())
 
 
 def _store_organisations(reader: RegisterReader, result: ImportResult, *, session: Session) -> None:
@@ -228,6 +230,7 @@ def _store_pledges(reader: RegisterReader, batch_id: int, now: datetime, result:
                     continue
             seen_lines.add((r.ref, r.year, r.pillar))
             new_lines.append((r.ref, {"year": r.year, "pillar_code": r.pillar, "amount": r.amount}))
+            result.rates.check(r.currency, r.announced_on, f"{PLEDGES} row {r.row}")
         pledge_ids = dict(zip(new_pledges, insert_rows(session, Pledge, list(new_pledges.values()))))
         for ref, p in stored.items():
             pledge_ids[ref] = p.id
@@ -285,6 +288,7 @@ def _store_disbursements(reader: RegisterReader, batch_id: int, now: datetime, r
                 bump(result.unchanged, "disbursements")
                 continue
             new.append(values)
+            result.rates.check(r.currency, r.paid_on, f"{DISBURSEMENTS} row {r.row}")
         insert_rows(session, Disbursement, new)
         bump(result.created, "disbursements", len(new))
 
@@ -303,6 +307,7 @@ def _store_requirements(reader: RegisterReader, batch_id: int, now: datetime, re
             continue
         new = Requirement(year=r.year, pillar_code=r.pillar, amount=r.amount, currency=r.currency, source=r.source,
                           import_batch_id=batch_id, created_at=now)
+        result.rates.check(r.currency, date(r.year, 1, 1), f"{REQUIREMENTS} row {r.row}")
         session.add(new)
         session.flush()
         if old is not None:
