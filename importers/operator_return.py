@@ -30,7 +30,8 @@ OUTPUTS_SHEET = "Outputs"
 
 HEADER_LABELS = ("Operator", "Quarter", "Prepared by", "Email", "Submitted on")
 RECEIPT_COLUMNS = (["Received on", "Donor", "Pillar", "Amount", "Currency"], ["Via", "Agreement ref", "Province", "Notes"])
-EXPENDITURE_COLUMNS = (["Pillar", "Province", "Amount", "Currency"], ["Notes"])
+EXPENDITURE_COLUMNS = (["Pillar", "Province", "Amount", "Currency"], ["Funded by", "Notes"])
+OWN_FUNDS = "own funds"  # `Funded by` for money of the operator's own
 OUTPUT_COLUMNS = (["Pillar", "Province", "Indicator", "Value"], ["Notes"])
 INDICATORS = ("land_released_ha", "items_destroyed", "re_sessions", "re_beneficiaries", "va_beneficiaries")
 MAX_PROBLEMS = 500  # kept in full; beyond that only counted, so memory stays flat
@@ -82,6 +83,8 @@ class ExpenditureRow:
     amount: Decimal
     currency: str
     notes: str
+    funded_by_id: int | None = None  # a donor, a pooled fund or the government (counting rule 6)
+    own_funds: bool = False
 
 
 @dataclass(slots=True)
@@ -366,6 +369,10 @@ def _expenditure(wb: Any, book: SafeWorkbook, reading: ReturnReading, vocabulary
         province = cells.province(number, values["Province"], required=True)
         currency = cells.currency(number, values["Currency"])
         amount = cells.amount(number, "Amount", values["Amount"], currency, positive=False)
+        funder = cell_text(values.get("Funded by"))
+        own = " ".join(funder.casefold().split()) == OWN_FUNDS
+        funded_by = None if own else cells.organisation(number, "Funded by", funder, "funder (Funded by) or 'own funds'",
+                                                        required=False)
         if len(table.problems) > seen:
             _after(table, reading, seen)
             seen = len(table.problems)
@@ -373,7 +380,8 @@ def _expenditure(wb: Any, book: SafeWorkbook, reading: ReturnReading, vocabulary
             continue
         total.rows += 1
         total.by_currency[currency] += amount
-        yield ExpenditureRow(number, pillar, province, amount, currency, cell_text(values.get("Notes"))[:2000])
+        yield ExpenditureRow(number, pillar, province, amount, currency, cell_text(values.get("Notes"))[:2000],
+                             funded_by or None, own)
 
 
 def _outputs(wb: Any, book: SafeWorkbook, reading: ReturnReading, vocabulary: Vocabulary) -> Iterator[OutputRow]:

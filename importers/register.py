@@ -20,21 +20,24 @@ from uxo_swg.domain.reference import pillar_code, province_code, ref_problem
 from .problems import Problem
 from .workbook import CellError, SafeWorkbook, Table, cell_date, cell_decimal, cell_text, find_sheet, read_table
 
-ORGANISATIONS, PLEDGES, COMMITMENTS, DISBURSEMENTS, REQUIREMENTS = (
-    "Organisations", "Pledges", "Commitments", "Disbursements", "Requirements")
-KINDS = ("donor", "multilateral", "ngo", "national-operator", "commercial", "foundation", "government")
+ORGANISATIONS, PLEDGES, COMMITMENTS, AMENDMENTS, DISBURSEMENTS, REQUIREMENTS = (
+    "Organisations", "Pledges", "Commitments", "Amendments", "Disbursements", "Requirements")
+KINDS = ("donor", "multilateral", "pooled-fund", "ngo", "national-operator", "commercial", "foundation", "government")
+CHANGES = ("increase", "decrease", "terminate")
+YES, NO = ("Y", "YES", "TRUE"), ("N", "NO", "FALSE")
 MAX_REF = 60
 MAX_NOTES = 2000
 YEARS = range(1990, 2101)
 
 COLUMNS: dict[str, tuple[list[str], list[str]]] = {
-    ORGANISATIONS: (["Name", "Kind"], ["Country", "Aliases"]),
+    ORGANISATIONS: (["Name", "Kind"], ["Country", "Aliases", "CCM state party", "Fiscal year starts"]),
     PLEDGES: (["Pledge ref", "Donor", "Announced on", "Year", "Pillar", "Amount", "Currency"],
               ["Recipient", "CCM specific", "Notes"]),
     COMMITMENTS: (["Agreement ref", "Donor", "Recipient", "Signed on", "Start", "End", "Pillar", "Amount", "Currency"],
-                  ["Pledge ref", "Notes"]),
+                  ["Pledge ref", "Year", "Support", "Notes"]),
+    AMENDMENTS: (["Agreement ref", "Amended on", "Change"], ["Year", "Pillar", "Amount", "New end", "Notes"]),
     DISBURSEMENTS: (["Donor", "Recipient", "Paid on", "Pillar", "Amount", "Currency"],
-                    ["Agreement ref", "Pledge ref", "Via", "Province", "Notes"]),
+                    ["Agreement ref", "Pledge ref", "Via", "Province", "Support", "Notes"]),
     REQUIREMENTS: (["Year", "Pillar", "Amount", "Currency"], ["Source"]),
 }
 
@@ -46,6 +49,8 @@ class OrganisationRow:
     kind: str
     country: str | None
     aliases: list[str]
+    ccm_state_party: bool | None = None  # None: not given
+    fiscal_year_start: int | None = None
 
 
 @dataclass(slots=True)
@@ -77,6 +82,21 @@ class CommitmentRow:
     amount: Decimal
     currency: str
     notes: str
+    year: int = 0  # the year of the line (the year of signed_on when the cell is empty)
+    support: str = "cash"
+
+
+@dataclass(slots=True)
+class AmendmentRow:
+    row: int
+    ref: str
+    amended_on: date
+    change: str
+    year: int | None  # None: the year of amended_on
+    pillar: str | None  # None: the agreement's only pillar, or a termination
+    amount: Decimal | None  # checked against the agreement's currency when it is known
+    new_end: date | None
+    notes: str
 
 
 @dataclass(slots=True)
@@ -93,6 +113,7 @@ class DisbursementRow:
     amount: Decimal
     currency: str
     notes: str
+    support: str = "cash"
 
 
 @dataclass(slots=True)
@@ -217,6 +238,23 @@ class RegisterReader:
             return None
         return int(year)
 
+    def _support(self, table: Table, number: int, record: dict[str, Any]) -> str:
+        text = cell_text(record.get("Support"))
+        support = support_kind(text)
+        if support is None:
+            self._error(table, number, "Support", f"{text!r} is not a kind of support: write cash or in-kind")
+            return "cash"
+        return support
+
+    def _yes_no(self, table: Table, number: int, record: dict[str, Any], column: str) -> bool | None:
+        text = cell_text(record.get(column)).upper()
+        if text and text not in YES + NO:
+            self._error(table, number, column, f"{text!r} is not Y or N")
+        return True if text in YES else (False if text in NO else None)
+
+    def _optional_year(self, table: Table, number: int, record: dict[str, Any]) -> int | None:
+        return self._year(table, number, record) if cell_text(record.get("Year")) else None
+
     def _pillar(self, table: Table, number: int, record: dict[str, Any]) -> str | None:
         text = cell_text(record.get("Pillar"))
         code = pillar_code(text) if text else None
@@ -273,8 +311,13 @@ class RegisterReader:
             if name and key in seen:
                 self._error(table, number, "Name", f"{name!r} is already listed on row {seen[key]}")
             seen.setdefault(key, number)
+            ccm = self._yes_no(table, number, record, "CCM state party")
+            fiscal_text = cell_text(record.get("Fiscal year starts"))
+            fiscal = int(fiscal_text) if fiscal_text.isdigit() and 1 <= int(fiscal_text) <= 12 else None
+            if fiscal_text and fiscal is None:
+                self._error(table, number, "Fiscal year starts", f"{fiscal_text!r} is not a month: write 1 to 12 (4 for April)")
             if len(self.problems) == before:
-                out.append(OrganisationRow(number, name, kind, country, aliases))
+                out.append(OrganisationRow(number, name, kind, country, aliases, ccm, fiscal))
             before = len(errors)
         return out
 
@@ -324,14 +367,48 @@ class RegisterReader:
             end = self._date(table, number, record, "End")
             if start and end and end < start:
                 self._error(table, number, "End", f"the agreement ends ({end}) before it starts ({start})")
+            year = self._optional_year(table, number, record)
             pillar = self._pillar(table, number, record)
             currency = self._currency(table, number, record)
             amount = self._amount(table, number, record, currency)
+            support = self._support(table, number, record)
             notes = self._text(table, number, record, "Notes", MAX_NOTES)
             if len(errors) > before:
                 self.failed_refs[COMMITMENTS].add(ref)
             else:
-                yield CommitmentRow(number, ref, pledge_ref, donor, recipient, signed, start, end, pillar, amount, currency, notes)
+                yield CommitmentRow(number, ref, pledge_ref, donor, recipient, signed, start, end, pillar, amount, currency,
+                                    notes, year or signed.year, support)
+            before = len(errors)
+
+    def amendments(self) -> Iterator[AmendmentRow]:
+        """Yield the valid rows of the Amendments sheet; the agreement they name is checked by the service."""
+        opened = self._table(AMENDMENTS)
+        if opened is None:
+            return
+        table, rows = opened
+        errors = self.problems
+        before = len(errors)
+        for number, record in rows:
+            ref = self._text(table, number, record, "Agreement ref", MAX_REF, required=True)
+            amended = self._date(table, number, record, "Amended on")
+            change = cell_text(record.get("Change")).lower()
+            if change not in CHANGES:
+                self._error(table, number, "Change", f"{cell_text(record.get('Change'))!r} is not a change: write increase, "
+                                                     "decrease or terminate" if change else "the change is missing")
+            year = self._optional_year(table, number, record)
+            pillar = self._pillar(table, number, record) if cell_text(record.get("Pillar")) else None
+            amount = None
+            if cell_text(record.get("Amount")):  # its currency's decimals are checked once the agreement is known
+                try:
+                    amount = cell_decimal(record.get("Amount"))
+                except CellError as error:
+                    self._error(table, number, "Amount", str(error))
+            new_end = self._date(table, number, record, "New end") if cell_text(record.get("New end")) else None
+            notes = self._text(table, number, record, "Notes", MAX_NOTES)
+            if not notes:
+                self._error(table, number, "Notes", "the reason is missing: every amendment says why the agreement changed")
+            if len(errors) == before:
+                yield AmendmentRow(number, ref, amended, change, year, pillar, amount, new_end, notes)
             before = len(errors)
 
     def disbursements(self) -> Iterator[DisbursementRow]:
@@ -357,10 +434,11 @@ class RegisterReader:
                                                        "its name (Xiangkhouang) or 'national'")
             currency = self._currency(table, number, record)
             amount = self._amount(table, number, record, currency)
+            support = self._support(table, number, record)
             notes = self._text(table, number, record, "Notes", MAX_NOTES)
             if len(errors) == before:
                 yield DisbursementRow(number, agreement_ref, pledge_ref, donor, recipient, via, paid, pillar, province,
-                                      amount, currency, notes)
+                                      amount, currency, notes, support)
             before = len(errors)
 
     def requirements(self) -> Iterator[RequirementRow]:
@@ -385,6 +463,12 @@ class RegisterReader:
             if len(self.problems) == before:
                 yield RequirementRow(number, year, pillar, amount, currency, source)
             before = len(errors)
+
+
+def support_kind(text: str) -> str | None:
+    """Return cash or in-kind for a Support cell (empty: cash; "in kind", "inkind" in any case), or None."""
+    key = text.strip().casefold().replace(" ", "").replace("-", "")
+    return {"": "cash", "cash": "cash", "inkind": "in-kind"}.get(key)
 
 
 class _Sink(list):

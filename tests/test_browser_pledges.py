@@ -36,8 +36,9 @@ def test_co_chair_records_a_multi_year_multi_currency_pledge_and_follows_it(demo
     page.fill("input[name=signed_on]", "2025-04-02")
     page.fill("input[name=start_on]", "2025-04-01")
     page.fill("input[name=end_on]", "2027-12-31")
-    page.select_option("select[name=pillar_code]", "va")
-    page.fill("input[name=amount]", "2,000,000")
+    page.fill("input[name=lines-0-year]", "2025")
+    page.select_option("select[name=lines-0-pillar]", "va")
+    page.fill("input[name=lines-0-amount]", "2,000,000")
     page.click("input[type=submit][value='Save agreement']")
     page.wait_for_selector("#pledge-status")
     assert page.inner_text("#pledge-status") == "partly committed"

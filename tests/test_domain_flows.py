@@ -106,9 +106,9 @@ def test_in_kind_support_counts_like_cash_and_is_shown_apart():
 
 def test_increase_decrease_and_termination_in_later_quarters_leave_earlier_quarters_unchanged():
     lines = [Line(1, 2025, "clearance", D(1000))]
-    changes = [Change(10, date(2025, 5, 1), "increase", 2025, "clearance", D(300)),
-               Change(11, date(2025, 8, 1), "decrease", 2025, "clearance", D(100)),
-               Change(12, date(2025, 11, 1), "terminate", 2025)]
+    changes = [Change(date(2025, 5, 1), "increase", 2025, "clearance", D(300), ident=10),
+               Change(date(2025, 8, 1), "decrease", 2025, "clearance", D(100), ident=11),
+               Change(date(2025, 11, 1), "terminate", 2025, None, None, ident=12)]
     paid = [Paid(date(2025, 4, 1), "clearance", D(250), "USD"), Paid(date(2025, 10, 1), "clearance", D(350), "USD"),
             Paid(date(2025, 12, 1), "clearance", D(99), "USD")]  # after the termination: not taken into account
     found = deltas(lines, changes, paid, "USD")
@@ -148,7 +148,7 @@ def test_the_pipeline_compares_a_pledge_and_its_agreement_in_their_own_currency(
                           (Line(1, 2025, "clearance", D(1_500_000)),))
     assert pipeline([pledge], [agreement], parse_period("2025-H1"), RATES, {7: 70}) == []
     # a decrease of AUD 300,000 leaves that much uncommitted: 300,000 / 1.5 = US$200,000 at the pledge's rate
-    cut = Change(5, date(2025, 4, 1), "decrease", 2025, "clearance", D(300_000))
+    cut = Change(date(2025, 4, 1), "decrease", 2025, "clearance", D(300_000), ident=5)
     reduced = Agreement(1, "AG-AU", 70, "Australia", "HALO", date(2025, 3, 10), date(2025, 3, 10), date(2026, 3, 9), "AUD",
                         agreement.lines, tuple(deltas(agreement.lines, [cut], [], "AUD")), (cut,))
     [row] = pipeline([pledge], [reduced], parse_period("2025-H1"), RATES, {7: 70})
@@ -157,8 +157,8 @@ def test_the_pipeline_compares_a_pledge_and_its_agreement_in_their_own_currency(
     [edge] = cliff([reduced], parse_period("2025-H1"), RATES)
     assert (edge["amount"], edge["ends_on"]) == ("1200000", "2026-03-09")
     ended = Agreement(1, "AG-AU", 70, "Australia", "HALO", date(2025, 3, 10), date(2025, 3, 10), date(2026, 3, 9), "AUD",
-                      agreement.lines, (), (Change(6, date(2025, 5, 1), "increase", 2025, "clearance", D(0),
-                                                   new_end=date(2025, 6, 1)),))
+                      agreement.lines, (), (Change(date(2025, 5, 1), "increase", 2025, "clearance", D(0),
+                                                   new_end=date(2025, 6, 1), ident=6),))
     assert cliff([ended], parse_period("2025-H1"), RATES) == []
 
 

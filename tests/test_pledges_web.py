@@ -116,11 +116,12 @@ def test_agreement_and_disbursements_move_the_status(demo_app, client, login):
     form = client.get(f"/agreements/new?pledge={pledge.id}").get_data(as_text=True)
     assert f'<option selected value="{pledge.id}">' in form or f'value="{pledge.id}" selected' in form
     agreement = {"ref": "AG-DE-1", "pledge_id": pledge.id, "donor_id": pledge.donor_id, "recipient_id": org_id(demo_app, "Humanity & Inclusion"),
-                 "signed_on": "2025-04-01", "start_on": "2025-04-01", "end_on": "2027-12-31", "pillar_code": "clearance",
-                 "currency": "EUR", "amount": "1000000", "notes": ""}
+                 "signed_on": "2025-04-01", "start_on": "2025-04-01", "end_on": "2027-12-31",
+                 "lines-0-year": "2025", "lines-0-pillar": "clearance", "lines-0-amount": "1000000",
+                 "currency": "EUR", "notes": ""}
     assert post(client, "/agreements/new", agreement).status_code == 302
     assert status_of(client, pledge.id) == "partly committed"
-    agreement.update(ref="AG-DE-2", amount="1500000.50", pillar_code="va")
+    agreement.update({"ref": "AG-DE-2", "lines-0-amount": "1500000.50", "lines-0-pillar": "va"})
     assert post(client, "/agreements/new", agreement).status_code == 302
     assert status_of(client, pledge.id) == "committed"
     with demo_app.app_context():
@@ -141,8 +142,9 @@ def test_an_agreement_of_another_donor_cannot_be_linked(demo_app, client, login)
     login("co-chair")
     pledge = make_pledge(demo_app, client)
     agreement = {"ref": "AG-X", "pledge_id": pledge.id, "donor_id": org_id(demo_app, "Japan"), "recipient_id": org_id(demo_app, "UXO Lao"),
-                 "signed_on": "2025-04-01", "start_on": "2025-04-01", "end_on": "2025-12-31", "pillar_code": "clearance",
-                 "currency": "EUR", "amount": "10", "notes": ""}
+                 "signed_on": "2025-04-01", "start_on": "2025-04-01", "end_on": "2025-12-31",
+                 "lines-0-year": "2025", "lines-0-pillar": "clearance", "lines-0-amount": "10",
+                 "currency": "EUR", "notes": ""}
     response = post(client, "/agreements/new", agreement)
     assert response.status_code == 400 and "was made by another donor" in response.get_data(as_text=True)
 

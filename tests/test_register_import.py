@@ -42,8 +42,8 @@ def snapshot(db):
 def test_clean_register_is_stored_in_one_batch_and_audited(db):
     result = run(db, workbook_bytes(clean_sheets()))
     assert result.errors == [] and result.committed
-    assert result.created == {"organisations": 1, "pledges": 3, "pledge lines": 4, "agreements": 1, "disbursements": 2,
-                              "requirements": 1}
+    assert result.created == {"organisations": 1, "pledges": 3, "pledge lines": 4, "agreements": 1, "agreement lines": 1,
+                              "disbursements": 2, "requirements": 1}
     pledge = db.exec(select(Pledge).where(Pledge.ref == "REG-1")).one()
     japan = db.exec(select(Organisation).where(Organisation.name == "Japan")).one()
     assert pledge.donor_id == japan.id and pledge.currency == "JPY" and pledge.announced_on == date(2025, 2, 3)
@@ -174,8 +174,8 @@ def test_an_updated_register_adds_only_its_new_rows(db):
     sheets["Disbursements"].append(["", "REG-4", "Norway", "NPA", "", date(2025, 7, 1), "policy", "", 500000, "NOK", ""])
     result = run(db, workbook_bytes(sheets))
     assert result.errors == []
-    assert result.created == {"pledges": 1, "pledge lines": 1, "agreements": 0, "disbursements": 1}
-    assert result.unchanged == {"organisations": 1, "pledge lines": 4, "agreements": 1, "disbursements": 2, "requirements": 1}
+    assert result.created == {"pledges": 1, "pledge lines": 1, "agreements": 0, "agreement lines": 0, "disbursements": 1}
+    assert result.unchanged == {"organisations": 1, "pledge lines": 4, "agreement lines": 1, "disbursements": 2, "requirements": 1}
 
 
 def test_a_changed_amount_of_a_recorded_pledge_is_an_error_not_an_overwrite(db):

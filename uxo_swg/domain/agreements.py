@@ -1,11 +1,13 @@
 """Agreements as they really change (counting rule 4): yearly lines, then amendments, never edits of the past.
 
-An agreement is signed with lines (a year, a pillar, an amount in its currency). Later it
-is increased, decreased or terminated by amendments, each dated. What an amendment adds
-to (or takes from) the amount committed is its *delta*, counted on the day it was made:
-an increase adds its amount, a decrease subtracts it, and a termination subtracts what
-had not been disbursed against the agreement by that day. The agreement's current state
-on a day is its lines plus the deltas made by then.
+An agreement is signed with lines (a year, a pillar, an amount in its currency). Later it is
+increased, decreased or terminated by amendments, each dated. The form and the register
+import check amendments here (`make_change`, `replay`), and the agreement's page shows the
+running amounts `replay` returns. What an amendment adds to (or takes from) the amount
+committed is its *delta*, counted on the day it was made (`deltas`): an increase adds its
+amount, a decrease subtracts it, and a termination subtracts what had not been disbursed
+against the agreement by that day. The agreement's state on a day is its lines plus the
+deltas made by then.
 """
 from __future__ import annotations
 
@@ -13,12 +15,116 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
+from typing import Any, Iterable
 
 from .conversion import RateBook, RateMissing
+from .money import MoneyError, parse_amount
 
+Key = tuple[int, str]  # year, pillar
 ZERO = Decimal(0)
+
+
+class AmendmentRefused(ValueError):
+    """An amendment that cannot be made, with the reason and the change it concerns."""
+
+    def __init__(self, message: str, change: "Change | None" = None, column: str = ""):
+        super().__init__(message)
+        self.change = change
+        self.column = column  # the field or register column to blame: Amended on, Amount, Pillar ...
+
+
+@dataclass(frozen=True)
+class Change:
+    """An amendment as the rules see it; `ident` says which one (its id, or its row in a file)."""
+
+    amended_on: date
+    change: str  # increase | decrease | terminate
+    year: int
+    pillar: str | None
+    amount: Decimal | None
+    new_end: date | None = None
+    ident: Any = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """The agreement just after one amendment."""
+
+    change: Change
+    line: Decimal | None  # the amount of the amended year and pillar afterwards (None: a termination)
+    total: Decimal  # every line afterwards
+    end_on: date
+    terminated: bool
+
+
+def pillar_of(change: str, pillar: str | None, lines: Iterable[Key]) -> str | None:
+    """Return the pillar an amendment is for: the one given, or the agreement's only pillar."""
+    if change == "terminate" or pillar:
+        return pillar
+    pillars = sorted({p for _, p in lines})
+    if len(pillars) == 1:
+        return pillars[0]
+    raise AmendmentRefused(f"the agreement has lines for several pillars ({', '.join(pillars)}): say which one "
+                           f"this {change} is for", column="Pillar")
+
+
+def replay(signed_on: date, start_on: date, end_on: date, lines: dict[Key, Decimal],
+           changes: Iterable[Change]) -> list[Step]:
+    """Return the agreement after each amendment in date order; raise AmendmentRefused at the first that cannot be."""
+    current = dict(lines)
+    end, terminated = end_on, None
+    steps = []
+    for ch in sorted(changes, key=lambda c: c.amended_on):  # stable: same-day changes keep their order
+        if ch.amended_on < signed_on:
+            raise AmendmentRefused(f"the amendment is dated {ch.amended_on}, before the agreement was signed "
+                                   f"({signed_on})", ch, "Amended on")
+        if terminated is not None:
+            raise AmendmentRefused(f"the agreement was terminated on {terminated}: nothing can change after that", ch,
+                                   "Amended on")
+        if ch.new_end is not None and ch.new_end < start_on:
+            raise AmendmentRefused(f"the new end ({ch.new_end}) is before the agreement starts ({start_on})", ch, "New end")
+        if ch.change == "terminate":
+            terminated, end = ch.amended_on, ch.new_end or ch.amended_on
+            steps.append(Step(ch, None, sum(current.values(), ZERO), end, True))
+            continue
+        key = (ch.year, ch.pillar or "")
+        have = current.get(key, ZERO)
+        amount = ch.amount or ZERO
+        if ch.change == "decrease" and amount > have:
+            raise AmendmentRefused(f"a decrease of {amount} for {ch.year} and {ch.pillar} is more than the {have} the "
+                                   "agreement holds for that year and pillar on that date", ch, "Amount")
+        current[key] = have + amount if ch.change == "increase" else have - amount
+        end = ch.new_end or end
+        steps.append(Step(ch, current[key], sum(current.values(), ZERO), end, False))
+    return steps
+
+
 CHANGES = ("increase", "decrease", "terminate")
+
+
+def make_change(amended_on: date, change: str, year: int | None, pillar: str | None, amount: Decimal | None,
+                new_end: date | None, *, currency: str, lines: Iterable[Key], ident: Any = None) -> Change:
+    """Return the amendment with its year and pillar filled in, or raise AmendmentRefused saying what is wrong."""
+    if change not in CHANGES:
+        raise AmendmentRefused(f"{change!r} is not a change: use increase, decrease or terminate", column="Change")
+    year = year or amended_on.year
+    if change == "terminate":
+        if amount is not None:
+            raise AmendmentRefused("a termination has no amount: it ends the agreement (record a decrease to reduce it)",
+                                   column="Amount")
+        return Change(amended_on, change, year, None, None, new_end or amended_on, ident)
+    pillar = pillar_of(change, pillar, lines)
+    if amount is None:
+        raise AmendmentRefused(f"enter the amount of the {change}, in the agreement's currency ({currency})",
+                               column="Amount")
+    try:
+        amount = parse_amount(amount, currency)
+    except MoneyError as error:
+        raise AmendmentRefused(str(error), column="Amount") from None
+    if amount <= 0:
+        raise AmendmentRefused(f"the amount must be positive: a {'decrease' if change == 'increase' else change} "
+                               "says which way it goes", column="Amount")
+    return Change(amended_on, change, year, pillar, amount, new_end, ident)
 
 
 @dataclass(frozen=True)
@@ -29,19 +135,6 @@ class Line:
     year: int
     pillar: str
     amount: Decimal
-
-
-@dataclass(frozen=True)
-class Change:
-    """An amendment as recorded: an increase or decrease of a line, or a termination."""
-
-    record_id: int
-    on: date
-    change: str  # increase | decrease | terminate
-    year: int
-    pillar: str | None = None  # a termination without a pillar ends every pillar
-    amount: Decimal | None = None  # increase and decrease only, positive
-    new_end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -107,13 +200,13 @@ class Agreement:
     def end_on_day(self, day: date) -> date:
         """Return the end date as known on the day: the last new end given by an amendment made by then."""
         end = self.end_on
-        for c in sorted(self.changes, key=lambda c: (c.on, c.record_id)):
-            if c.on > day:
+        for c in sorted(self.changes, key=lambda c: (c.amended_on, c.ident)):
+            if c.amended_on > day:
                 break
             if c.new_end is not None:
                 end = c.new_end
             elif c.change == "terminate":
-                end = c.on
+                end = c.amended_on
         return end
 
 
@@ -132,19 +225,20 @@ def deltas(lines: Iterable[Line], changes: Iterable[Change], paid: Iterable[Paid
     for line in lines:
         current[line.pillar] += line.amount
     out: list[Delta] = []
-    for c in sorted(changes, key=lambda c: (c.on, c.record_id)):
+    for c in sorted(changes, key=lambda c: (c.amended_on, c.ident)):
         if c.change in ("increase", "decrease"):
             pillar = c.pillar or (lines[0].pillar if lines else "unallocated")
             signed = (c.amount or ZERO) if c.change == "increase" else -(c.amount or ZERO)
             current[pillar] += signed
-            out.append(Delta(c.record_id, c.on, c.change, c.year, pillar, signed))
+            out.append(Delta(c.ident, c.amended_on, c.change, c.year, pillar, signed))
             continue
         for pillar in ([c.pillar] if c.pillar else list(current)):
-            spent = sum((_in_currency(p, currency, c.on, rates) for p in paid if p.on <= c.on and p.pillar == pillar), ZERO)
+            spent = sum((_in_currency(p, currency, c.amended_on, rates) for p in paid
+                         if p.on <= c.amended_on and p.pillar == pillar), ZERO)
             left = max(current[pillar] - spent, ZERO)
             if left:
                 current[pillar] -= left
-                out.append(Delta(c.record_id, c.on, c.change, c.year, pillar, -left))
+                out.append(Delta(c.ident, c.amended_on, c.change, c.year, pillar, -left))
     return out
 
 

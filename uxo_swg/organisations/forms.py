@@ -1,6 +1,8 @@
 """Forms for organisations: kind from the spec's list, country by pycountry, aliases one per line."""
 from __future__ import annotations
 
+import calendar
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -26,7 +28,27 @@ class OrganisationForm(FlaskForm):
     country = StringField("Country", validators=[Length(max=60)], description="ISO 3166 code (JP) or name (Japan); blank if none")
     contact = StringField("Contact", validators=[Length(max=300)])
     aliases = TextAreaField("Aliases", description="other names people write for it, one per line")
+    ccm_state_party = SelectField("CCM State Party", choices=[SelectChoice("", "unknown"), SelectChoice("yes", "yes"),
+                                                             SelectChoice("no", "no")], default="",
+                                  description="a State Party to the Convention on Cluster Munitions")
+    fiscal_year_start = SelectField("Fiscal year starts", default="",
+                                    choices=[SelectChoice("", "January (calendar year)")] + [
+                                        SelectChoice(str(n), calendar.month_name[n]) for n in range(2, 13)],
+                                    description="Japan, the United Kingdom, Canada: April; Australia: July; United States: October")
     submit = SubmitField("Save organisation")
+
+    def show(self, org: object) -> None:
+        """Show an organisation's CCM status and fiscal year in the form's terms."""
+        ccm = getattr(org, "ccm_state_party", None)
+        self.ccm_state_party.data = "" if ccm is None else ("yes" if ccm else "no")
+        month = getattr(org, "fiscal_year_start", None)
+        self.fiscal_year_start.data = "" if month in (None, 1) else str(month)
+
+    def ccm_value(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.ccm_state_party.data or "")
+
+    def fiscal_value(self) -> int | None:
+        return int(self.fiscal_year_start.data) if (self.fiscal_year_start.data or "").isdigit() else None
 
     def validate_country(self, field: StringField) -> None:
         if field.data and field.data.strip() and country_code(field.data) is None:

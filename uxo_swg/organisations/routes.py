@@ -25,9 +25,11 @@ def index():
     names = {o.id: o.name for o in active_organisations(session=session)}
     aliases = {o.id: [a.alias for a in aliases_of(o.id, session=session)] for o in orgs}
     if wants_export():
-        rows = [[o.name, o.kind, o.country or "", "; ".join(aliases[o.id]), o.contact or "",
-                 names.get(o.merged_into_id, "another record") if o.merged_into_id else ""] for o in orgs]
-        return export("Organisations", ["Name", "Kind", "Country", "Aliases", "Contact", "Merged into"], rows, money_columns=())
+        rows = [[o.name, o.kind, o.country or "", "; ".join(aliases[o.id]),
+                 "" if o.ccm_state_party is None else ("Y" if o.ccm_state_party else "N"), o.fiscal_year_start or "",
+                 o.contact or "", names.get(o.merged_into_id, "another record") if o.merged_into_id else ""] for o in orgs]
+        return export("Organisations", ["Name", "Kind", "Country", "Aliases", "CCM state party", "Fiscal year starts",
+                                        "Contact", "Merged into"], rows, money_columns=())
     return render_template("organisations/index.html", orgs=orgs, q=text, kind=kind, kinds=ORGANISATION_KINDS,
                            names=names, aliases=aliases)
 
@@ -35,7 +37,8 @@ def index():
 def _save(form: OrganisationForm, org: Organisation | None):
     data = OrganisationData(name=form.name.data.strip(), kind=form.kind.data,
                             country=country_code(form.country.data) if (form.country.data or "").strip() else None,
-                            contact=(form.contact.data or "").strip() or None, aliases=form.alias_list())
+                            contact=(form.contact.data or "").strip() or None, aliases=form.alias_list(),
+                            ccm_state_party=form.ccm_value(), fiscal_year_start=form.fiscal_value())
     saved = save_organisation(data, session=get_session(), org_id=org.id if org else None,
                               version=form.version_number() if org else None)
     flash(f"{saved.name} saved.", "info")
@@ -60,6 +63,7 @@ def _form(org: Organisation | None):
     if request.method == "GET" and org:
         form.aliases.data = "\n".join(a.alias for a in aliases_of(org.id, session=session))
         form.version.data = org.version
+        form.show(org)
     error = None
     if form.validate_on_submit():
         try:

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, or_, select
 
 from ..domain.reference import normalise
 from ..models import (
-    Commitment, Disbursement, OperatorReturn, Organisation, OrganisationAlias, Pledge, ReturnReceipt, User,
+    Commitment, Disbursement, OperatorReturn, Organisation, OrganisationAlias, Pledge, ReturnExpenditure, ReturnReceipt, User,
 )
 from ..pledges.services import ActionRefused, Conflict, check_version, guarded
 from ..returns.services import move_returns
@@ -18,7 +18,8 @@ __all__ = ["ActionRefused", "Conflict", "OrganisationData", "save_organisation",
 REFERENCES = [
     (Pledge, "donor_id"), (Pledge, "recipient_id"), (Commitment, "donor_id"), (Commitment, "recipient_id"),
     (Disbursement, "donor_id"), (Disbursement, "recipient_id"), (Disbursement, "via_id"),
-    (ReturnReceipt, "donor_id"), (ReturnReceipt, "via_id"), (OperatorReturn, "operator_id"), (User, "organisation_id"),
+    (ReturnReceipt, "donor_id"), (ReturnReceipt, "via_id"), (ReturnExpenditure, "funded_by_id"),
+    (OperatorReturn, "operator_id"), (User, "organisation_id"),
     (OrganisationAlias, "organisation_id"),
 ]
 
@@ -32,6 +33,8 @@ class OrganisationData:
     country: str | None
     contact: str | None
     aliases: list[str]
+    ccm_state_party: bool | None = None  # None: unknown
+    fiscal_year_start: int | None = None  # None: the calendar year
 
 
 def search_organisations(text: str, kind: str | None, *, session: Session) -> list[Organisation]:
@@ -82,6 +85,7 @@ def save_organisation(data: OrganisationData, *, session: Session, org_id: int |
         org.version += 1
     _check_names(data, org_id, session=session)
     org.name, org.kind, org.country, org.contact = data.name, data.kind, data.country, data.contact
+    org.ccm_state_party, org.fiscal_year_start = data.ccm_state_party, data.fiscal_year_start
     session.add(org)
     session.flush()
     wanted = {normalise(a): a for a in data.aliases if normalise(a) != normalise(data.name)}

@@ -7,10 +7,12 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..domain.money import MoneyError, parse_amount, round_for_currency
 from ..domain.reference import REF_PATTERN, REF_RULE
+from ..models import AMENDMENT_CHANGES
 from ..rates import iso_currencies
 
 COMMON_CURRENCIES = ["USD", "EUR", "JPY", "GBP", "AUD", "NZD", "KRW", "CAD", "NOK", "CHF", "SEK", "DKK", "THB", "LAK"]
@@ -75,18 +77,10 @@ class LineForm(Form):
         return not self.year.data and not (self.amount.data or "").strip()
 
 
-class PledgeForm(_Versioned):
-    ref = StringField("Pledge ref", validators=[DataRequired(), Length(max=60), valid_ref])
-    donor_id = SelectField("Donor", coerce=int, validators=[DataRequired(message="choose the donor")])
-    recipient_id = SelectField("Recipient (if the donor named one)", coerce=int, default=0)
-    announced_on = DateField("Announced on", validators=[InputRequired(message="enter a date such as 2025-03-31")])
-    announced_at = StringField("Announced at", validators=[Length(max=200)],
-                               description="SWG meeting, bilateral letter, exchange of notes ...")
-    currency = SelectField("Currency (the donor's)", validators=[DataRequired()])
-    ccm_specific = BooleanField("Specific to the Convention on Cluster Munitions")
-    notes = TextAreaField("Notes", validators=[Length(max=2000)])
+class _WithLines(_Versioned):
+    """A record with yearly lines of year, pillar and amount in its currency: a pledge or an agreement."""
+
     lines = FieldList(FormField(LineForm), min_entries=6)
-    submit = SubmitField("Save pledge")
 
     def validate_lines(self, field: FieldList) -> None:
         filled = 0
@@ -111,8 +105,32 @@ class PledgeForm(_Versioned):
     def line_values(self) -> list[tuple[int, str, Decimal]]:
         return [(e.form.year.data, e.form.pillar.data, e.form.amount.amount) for e in self.lines.entries if not e.form.is_blank()]
 
+    def fill_lines(self, lines: list, currency: str) -> None:
+        """Show stored lines in the form, with two blank lines after them."""
+        while len(self.lines.entries) < len(lines) + 2:
+            self.lines.append_entry()
+        for entry, line in zip(self.lines.entries, lines):
+            entry.form.year.data, entry.form.pillar.data = line.year, line.pillar_code
+            entry.form.amount.data = plain_amount(line.amount, currency)
 
-class CommitmentForm(_Versioned):
+
+class PledgeForm(_WithLines):
+    ref = StringField("Pledge ref", validators=[DataRequired(), Length(max=60), valid_ref])
+    donor_id = SelectField("Donor", coerce=int, validators=[DataRequired(message="choose the donor")])
+    recipient_id = SelectField("Recipient (if the donor named one)", coerce=int, default=0)
+    announced_on = DateField("Announced on", validators=[InputRequired(message="enter a date such as 2025-03-31")])
+    announced_at = StringField("Announced at", validators=[Length(max=200)],
+                               description="SWG meeting, bilateral letter, exchange of notes ...")
+    currency = SelectField("Currency (the donor's)", validators=[DataRequired()])
+    ccm_specific = BooleanField("Specific to the Convention on Cluster Munitions")
+    notes = TextAreaField("Notes", validators=[Length(max=2000)])
+    submit = SubmitField("Save pledge")
+
+
+SUPPORT_CHOICES = [SelectChoice("cash", "cash"), SelectChoice("in-kind", "in kind (equipment, staff, services)")]
+
+
+class CommitmentForm(_WithLines):
     ref = StringField("Agreement ref", validators=[DataRequired(), Length(max=60), valid_ref])
     pledge_id = SelectField("Pledge (if known)", coerce=int, default=0)
     donor_id = SelectField("Donor", coerce=int, validators=[DataRequired(message="choose the donor")])
@@ -120,15 +138,39 @@ class CommitmentForm(_Versioned):
     signed_on = DateField("Signed on", validators=[InputRequired(message="enter a date such as 2025-03-31")])
     start_on = DateField("Starts on", validators=[InputRequired(message="enter a date such as 2025-01-01")])
     end_on = DateField("Ends on", validators=[InputRequired(message="enter a date such as 2026-06-30")])
-    pillar_code = SelectField("Pillar", validators=[DataRequired()])
     currency = SelectField("Currency", validators=[DataRequired()])
-    amount = StringField("Amount", validators=[amount_in("currency")])
+    support = SelectField("Support", choices=SUPPORT_CHOICES, default="cash")
     notes = TextAreaField("Notes", validators=[Length(max=2000)])
     submit = SubmitField("Save agreement")
 
     def validate_end_on(self, field: DateField) -> None:
         if field.data and self.start_on.data and field.data < self.start_on.data:
             raise ValidationError("the agreement cannot end before it starts")
+
+
+class AmendmentForm(FlaskForm):
+    """An increase, decrease or termination of an agreement; the amount is in the agreement's currency."""
+
+    amended_on = DateField("Amended on", validators=[InputRequired(message="enter a date such as 2025-03-31")])
+    change = SelectField("Change", choices=[SelectChoice(c) for c in AMENDMENT_CHANGES])
+    year = IntegerField("Year", validators=[Optional(), NumberRange(min=1990, max=2100, message="a year between 1990 and 2100")],
+                        description="the year the change is for; empty: the year of the date")
+    pillar = SelectField("Pillar", default="", description="needed when the agreement has several pillars")
+    amount = StringField("Amount", validators=[Length(max=30)], description="for an increase or a decrease")
+    new_end = DateField("New end", validators=[Optional()], description="a termination ends on its date unless you give one")
+    notes = TextAreaField("Reason", validators=[DataRequired(message="say why the agreement changed"), Length(max=2000)])
+    submit = SubmitField("Record the amendment")
+
+    def amount_value(self, currency: str) -> Decimal | None:
+        """Return the amount typed, checked for the currency (None when empty); errors go on the field."""
+        text = (self.amount.data or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_amount(text, currency)
+        except MoneyError as error:
+            self.amount.errors = [*self.amount.errors, str(error)]
+            return None
 
 
 class DisbursementForm(_Versioned):
@@ -142,6 +184,7 @@ class DisbursementForm(_Versioned):
     province_code = SelectField("Province", default="")
     currency = SelectField("Currency", validators=[DataRequired()])
     amount = StringField("Amount", validators=[amount_in("currency")])
+    support = SelectField("Support", choices=SUPPORT_CHOICES, default="cash")
     notes = TextAreaField("Notes", validators=[Length(max=2000)])
     submit = SubmitField("Save disbursement")
 

@@ -14,70 +14,27 @@ revalidates it and reinstates the records the rollback cancelled, in the same ba
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
-from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
-from itertools import islice
-from typing import Any, Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from importers.problems import Problem
-from importers.register import (
-    COMMITMENTS, DISBURSEMENTS, ORGANISATIONS, PLEDGES, REQUIREMENTS, RegisterReader,
-)
+from importers.register import COMMITMENTS, DISBURSEMENTS, ORGANISATIONS, PLEDGES, REQUIREMENTS, RegisterReader
 from importers.workbook import MAX_FILE_BYTES, WorkbookRejected, inspect_xlsx, open_workbook
 
-from ..audit import log_bulk_insert, set_actor
-from ..db import bulk_insert
+from ..audit import set_actor
 from ..directory import Directory
 from ..domain.money import round_for_currency
 from ..domain.reference import normalise
 from ..models import (
-    Commitment, Disbursement, ImportBatch, Organisation, OrganisationAlias, Pledge, PledgeLine, Requirement, utcnow,
+    Amendment, Commitment, Disbursement, ImportBatch, Organisation, OrganisationAlias, Pledge, PledgeLine, Requirement, utcnow,
 )
-from ..rates import iso_currencies
+from ..rates import iso_currencies, rate_book
+from .import_agreements import store_amendments, store_commitments
+from .import_rows import ImportResult, MissingRates, Recent, bump, chunks, insert_rows, pledges_by_ref
 
-CHUNK = 2000
 KIND = "register"
-
-
-@dataclass
-class ImportResult:
-    """What an import (or its preview) found and did."""
-
-    filename: str
-    sha256: str = ""
-    problems: list[Problem] = field(default_factory=list)
-    created: dict[str, int] = field(default_factory=dict)
-    unchanged: dict[str, int] = field(default_factory=dict)
-    batch_id: int | None = None
-    already_imported: bool = False
-    reinstated: bool = False
-    committed: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == "warning"]
-
-    def describe(self) -> str:
-        """Return one sentence saying what was (or would be) stored."""
-        if self.already_imported:
-            return f"{self.filename} was already imported (batch {self.batch_id}): nothing was added"
-        parts = [f"{n} {kind}" for kind, n in self.created.items() if n]
-        same = sum(self.unchanged.values())
-        text = ", ".join(parts) or "nothing new"
-        if same:
-            text += f"; {same} row(s) already recorded left unchanged"
-        if self.reinstated:
-            text = "records of the rolled-back import reinstated: " + text
-        return text
 
 
 class RollbackRefused(ValueError):
@@ -168,26 +125,6 @@ def _country(text: str) -> str | None:
         return None
 
 
-def _chunks(rows: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    it = iter(rows)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
-def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert the rows with one Core statement, audit them, and return their ids in order."""
-    if not rows:
-        return []
-    table = model.__table__
-    ids = bulk_insert(session, table, rows)
-    log_bulk_insert(session, table, rows, ids)
-    return ids
-
-
-def _bump(counter: dict[str, int], key: str, n: int = 1) -> None:
-    counter[key] = counter.get(key, 0) + n
-
-
 # --- storing --------------------------------------------------------------------------
 
 def _store(book: Any, batch: ImportBatch, result: ImportResult, *, session: Session) -> None:
@@ -200,11 +137,14 @@ def _store(book: Any, batch: ImportBatch, result: ImportResult, *, session: Sess
         _store_organisations(reader, result, session=session)
         reader = _reader(wb, book, session)  # the organisations just stored are known names now
         reader.problems = result.problems
+        result.rates = MissingRates(rate_book(session=session))
         now = utcnow()
         _store_pledges(reader, batch.id, now, result, session=session)
-        _store_commitments(reader, batch.id, now, result, session=session)
+        store_commitments(reader, batch.id, now, result, session=session)
+        store_amendments(reader, batch.id, now, result, session=session)
         _store_disbursements(reader, batch.id, now, result, session=session)
         _store_requirements(reader, batch.id, now, result, session=session)
+        result.problems.extend(result.rates.problems())
 
 
 def _store_organisations(reader: RegisterReader, result: ImportResult, *, session: Session) -> None:
@@ -218,18 +158,23 @@ def _store_organisations(reader: RegisterReader, result: ImportResult, *, sessio
         key = normalise(row.name)
         org = by_key.get(key) or (orgs[aliases[key].organisation_id] if key in aliases else None)
         if org is None:
-            org = Organisation(name=row.name, kind=row.kind, country=row.country)
+            org = Organisation(name=row.name, kind=row.kind, country=row.country, ccm_state_party=row.ccm_state_party,
+                               fiscal_year_start=row.fiscal_year_start)
             session.add(org)
             session.flush()
             orgs[org.id] = by_key[key] = org
-            _bump(result.created, "organisations")
-        elif (org.kind, org.country) != (row.kind, row.country or org.country):
+            bump(result.created, "organisations")
+        elif (org.kind, org.country, org.ccm_state_party, org.fiscal_year_start) != (
+                row.kind, row.country or org.country, _given(row.ccm_state_party, org.ccm_state_party),
+                _given(row.fiscal_year_start, org.fiscal_year_start)):
             org.kind, org.country = row.kind, row.country or org.country
+            org.ccm_state_party = _given(row.ccm_state_party, org.ccm_state_party)
+            org.fiscal_year_start = _given(row.fiscal_year_start, org.fiscal_year_start)
             org.version += 1
             session.add(org)
-            _bump(result.created, "organisation updates")
+            bump(result.created, "organisation updates")
         else:
-            _bump(result.unchanged, "organisations")
+            bump(result.unchanged, "organisations")
         for alias in row.aliases:
             akey = normalise(alias)
             owner = aliases[akey].organisation_id if akey in aliases else (by_key[akey].id if akey in by_key else None)
@@ -242,22 +187,15 @@ def _store_organisations(reader: RegisterReader, result: ImportResult, *, sessio
     session.flush()
 
 
-class _Recent(OrderedDict):
-    """A bounded memory of the row that created each recent ref, for messages only."""
-
-    def remember(self, key: str, row: int) -> None:
-        self[key] = row
-        if len(self) > 5000:
-            self.popitem(last=False)
-
-    def where(self, key: str) -> str:
-        return f"row {self[key]}" if key in self else "an earlier row"
+def _given(value: Any, stored: Any) -> Any:
+    """Return the value a row gives, or the stored one when the cell was empty."""
+    return stored if value is None else value
 
 
 def _store_pledges(reader: RegisterReader, batch_id: int, now: datetime, result: ImportResult, *, session: Session) -> None:
     problems = result.problems
-    first_rows = _Recent()
-    for chunk in _chunks(reader.pledges()):
+    first_rows = Recent()
+    for chunk in chunks(reader.pledges()):
         refs = {r.ref for r in chunk}
         stored = {p.ref: p for p in session.execute(
             select(Pledge.id, Pledge.ref, Pledge.donor_id, Pledge.announced_on, Pledge.currency, Pledge.recipient_id,
@@ -293,7 +231,7 @@ def _store_pledges(reader: RegisterReader, batch_id: int, now: datetime, result:
                                                 f"{r.pillar}, not {r.amount}: change it in the workspace, where the change is audited",
                                                 PLEDGES, r.row, reader.label(PLEDGES, "Amount")))
                     else:
-                        _bump(result.unchanged, "pledge lines")
+                        bump(result.unchanged, "pledge lines")
                     continue
                 if p.import_batch_id != batch_id:
                     problems.append(Problem(f"pledge {r.ref!r} is already recorded without a line for {r.year} and {r.pillar}: "
@@ -318,76 +256,23 @@ def _store_pledges(reader: RegisterReader, batch_id: int, now: datetime, result:
                     continue
             seen_lines.add((r.ref, r.year, r.pillar))
             new_lines.append((r.ref, {"year": r.year, "pillar_code": r.pillar, "amount": r.amount}))
-        pledge_ids = dict(zip(new_pledges, _insert(session, Pledge, list(new_pledges.values()))))
+            result.rates.check(r.currency, r.announced_on, f"{PLEDGES} row {r.row}")
+        pledge_ids = dict(zip(new_pledges, insert_rows(session, Pledge, list(new_pledges.values()))))
         for ref, p in stored.items():
             pledge_ids[ref] = p.id
         line_rows = [{"pledge_id": pledge_ids[ref], **values} for ref, values in new_lines]
-        _insert(session, PledgeLine, line_rows)
-        _bump(result.created, "pledges", len(new_pledges))
-        _bump(result.created, "pledge lines", len(line_rows))
-
-
-def _pledges_by_ref(session: Session, refs: set[str]) -> dict[str, Any]:
-    if not refs:
-        return {}
-    return {p.ref: p for p in session.execute(
-        select(Pledge.id, Pledge.ref, Pledge.donor_id, Pledge.cancelled_at).where(col(Pledge.ref).in_(refs))).all()}
-
-
-def _store_commitments(reader: RegisterReader, batch_id: int, now: datetime, result: ImportResult, *, session: Session) -> None:
-    problems = result.problems
-    first_rows = _Recent()
-    fields = ("donor_id", "recipient_id", "signed_on", "start_on", "end_on", "pillar_code", "amount", "currency")
-    for chunk in _chunks(reader.commitments()):
-        stored = {c.ref: c for c in session.execute(
-            select(Commitment.ref, Commitment.cancelled_at, Commitment.import_batch_id, *(getattr(Commitment, f) for f in fields))
-            .where(col(Commitment.ref).in_({r.ref for r in chunk}))).all()}
-        pledges = _pledges_by_ref(session, {r.pledge_ref for r in chunk if r.pledge_ref})
-        new: dict[str, dict[str, Any]] = {}
-        for r in chunk:
-            pledge = pledges.get(r.pledge_ref) if r.pledge_ref else None
-            if r.pledge_ref and pledge is None and r.pledge_ref in reader.failed_refs[PLEDGES]:
-                reader.failed_refs[COMMITMENTS].add(r.ref)
-                continue  # its pledge's rows have errors already reported
-            if r.pledge_ref and (pledge is None or pledge.cancelled_at is not None):
-                problems.append(Problem(f"no pledge has the ref {r.pledge_ref!r}" if pledge is None else
-                                        f"pledge {r.pledge_ref!r} is cancelled", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Pledge ref")))
-                continue
-            if pledge is not None and pledge.donor_id != r.donor_id:
-                problems.append(Problem(f"pledge {r.pledge_ref!r} was made by another donor", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Donor")))
-                continue
-            values = {"donor_id": r.donor_id, "recipient_id": r.recipient_id, "signed_on": r.signed_on, "start_on": r.start_on,
-                      "end_on": r.end_on, "pillar_code": r.pillar, "amount": r.amount, "currency": r.currency}
-            if r.ref in new:
-                problems.append(Problem(f"agreement {r.ref!r} is already given on {first_rows.where(r.ref)}", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Agreement ref")))
-                continue
-            if r.ref in stored:
-                c = stored[r.ref]
-                if c.import_batch_id == batch_id:
-                    problems.append(Problem(f"agreement {r.ref!r} is already given on {first_rows.where(r.ref)}", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Agreement ref")))
-                elif c.cancelled_at is not None:
-                    problems.append(Problem(f"agreement ref {r.ref!r} belongs to a cancelled agreement: give this one another ref",
-                                            COMMITMENTS, r.row, reader.label(COMMITMENTS, "Agreement ref")))
-                elif any(getattr(c, f) != values[f] for f in fields):
-                    problems.append(Problem(f"agreement {r.ref!r} is already recorded with other details: change it in the workspace",
-                                            COMMITMENTS, r.row, reader.label(COMMITMENTS, "Agreement ref")))
-                else:
-                    _bump(result.unchanged, "agreements")
-                continue
-            first_rows.remember(r.ref, r.row)
-            new[r.ref] = {"ref": r.ref, "pledge_id": pledge.id if pledge else None, **values, "notes": r.notes,
-                          "cancelled_at": None, "import_batch_id": batch_id, "version": 1, "created_at": now}
-        _insert(session, Commitment, list(new.values()))
-        _bump(result.created, "agreements", len(new))
+        insert_rows(session, PledgeLine, line_rows)
+        bump(result.created, "pledges", len(new_pledges))
+        bump(result.created, "pledge lines", len(line_rows))
 
 
 def _store_disbursements(reader: RegisterReader, batch_id: int, now: datetime, result: ImportResult, *, session: Session) -> None:
     problems = result.problems
-    for chunk in _chunks(reader.disbursements()):
+    for chunk in chunks(reader.disbursements()):
         agreements = {c.ref: c for c in session.execute(
             select(Commitment.id, Commitment.ref, Commitment.donor_id, Commitment.pledge_id, Commitment.cancelled_at)
             .where(col(Commitment.ref).in_({r.agreement_ref for r in chunk if r.agreement_ref}))).all()}
-        pledges = _pledges_by_ref(session, {r.pledge_ref for r in chunk if r.pledge_ref})
+        pledges = pledges_by_ref(session, {r.pledge_ref for r in chunk if r.pledge_ref})
         identity = lambda d: (d.donor_id, d.recipient_id, d.via_id, d.paid_on, d.pillar_code, d.province_code,  # noqa: E731
                               d.amount, d.currency, d.agreement_ref)
         stored = {identity(d) for d in session.execute(
@@ -423,14 +308,15 @@ def _store_disbursements(reader: RegisterReader, batch_id: int, now: datetime, r
                       "pledge_id": pledge.id if pledge else (agreement.pledge_id if agreement else None),
                       "donor_id": r.donor_id, "recipient_id": r.recipient_id, "via_id": r.via_id, "paid_on": r.paid_on,
                       "pillar_code": r.pillar, "province_code": r.province, "amount": r.amount, "currency": r.currency,
-                      "notes": r.notes, "cancelled_at": None, "import_batch_id": batch_id, "version": 1, "created_at": now}
+                      "support": r.support, "notes": r.notes, "cancelled_at": None, "import_batch_id": batch_id, "version": 1, "created_at": now}
             key = (r.donor_id, r.recipient_id, r.via_id, r.paid_on, r.pillar, r.province, r.amount, r.currency, r.agreement_ref)
             if key in stored:
-                _bump(result.unchanged, "disbursements")
+                bump(result.unchanged, "disbursements")
                 continue
             new.append(values)
-        _insert(session, Disbursement, new)
-        _bump(result.created, "disbursements", len(new))
+            result.rates.check(r.currency, r.paid_on, f"{DISBURSEMENTS} row {r.row}")
+        insert_rows(session, Disbursement, new)
+        bump(result.created, "disbursements", len(new))
 
 
 def _store_requirements(reader: RegisterReader, batch_id: int, now: datetime, result: ImportResult, *, session: Session) -> None:
@@ -443,17 +329,18 @@ def _store_requirements(reader: RegisterReader, batch_id: int, now: datetime, re
     for r in rows:
         old = active.get((r.year, r.pillar))
         if old is not None and (old.amount, old.currency) == (r.amount, r.currency):
-            _bump(result.unchanged, "requirements")
+            bump(result.unchanged, "requirements")
             continue
         new = Requirement(year=r.year, pillar_code=r.pillar, amount=r.amount, currency=r.currency, source=r.source,
                           import_batch_id=batch_id, created_at=now)
+        result.rates.check(r.currency, date(r.year, 1, 1), f"{REQUIREMENTS} row {r.row}")
         session.add(new)
         session.flush()
         if old is not None:
             old.superseded_by_id = new.id
             old.version += 1
             session.add(old)
-        _bump(result.created, "requirements")
+        bump(result.created, "requirements")
     session.flush()
 
 
@@ -474,7 +361,7 @@ def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int
                            .values(rolled_back_at=now)).rowcount:
         session.rollback()
         raise RollbackRefused(f"import {batch.id} was rolled back a moment ago by someone else")
-    for model in (Pledge, Commitment, Disbursement, Requirement):
+    for model in (Pledge, Commitment, Amendment, Disbursement, Requirement):
         for record in session.exec(select(model).where(model.import_batch_id == batch.id, col(model.cancelled_at).is_(None))).all():
             record.cancelled_at = now
             record.version += 1
@@ -505,12 +392,14 @@ def _reinstate(book: Any, batch: ImportBatch, result: ImportResult, *, session: 
         reader.problems = result.problems
         reader.check_sheets()
         reader.organisations()
-        for rows in (reader.pledges(), reader.commitments(), reader.disbursements(), reader.requirements()):
+        for rows in (reader.pledges(), reader.commitments(), reader.amendments(), reader.disbursements(),
+                     reader.requirements()):
             for _ in rows:
                 pass
     if result.errors:
         return
-    names = {Pledge: "pledges", Commitment: "agreements", Disbursement: "disbursements", Requirement: "requirements"}
+    names = {Pledge: "pledges", Commitment: "agreements", Amendment: "amendments", Disbursement: "disbursements",
+             Requirement: "requirements"}
     for model, label in names.items():
         records = session.exec(select(model).where(model.import_batch_id == batch.id,
                                                    model.cancelled_at == batch.rolled_back_at)).all()
@@ -527,7 +416,7 @@ def _reinstate(book: Any, batch: ImportBatch, result: ImportResult, *, session: 
                     older.superseded_by_id = record.id
                     older.version += 1
                     session.add(older)
-        _bump(result.created, label, len(records))
+        bump(result.created, label, len(records))
     result.reinstated = True
     batch.rolled_back_at = None
     batch.imported_at = utcnow()

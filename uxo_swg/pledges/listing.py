@@ -6,6 +6,7 @@ from typing import Any, Callable, Sequence
 
 from flask import Response, request
 from sqlmodel import Session
+from wtforms.validators import DataRequired
 
 from ..exports import XLSX_MIMETYPE, add_sheet, new_workbook, workbook_bytes
 from .forms import currency_choices
@@ -78,12 +79,11 @@ def choices(form: Any, *, session: Session) -> dict[int, str]:
     from ..domain.reference import PROVINCE_NATIONAL, PROVINCES
 
     orgs = [(o.id, o.name) for o in active_organisations(session=session)]
-    for name in ("donor_id", "recipient_id"):
+    for name in ("donor_id", "recipient_id"):  # every kind: a pooled fund is the donor of its allocations
         if hasattr(form, name):
-            required = name == "donor_id" or not hasattr(form, "lines")
-            getattr(form, name).choices = ([] if required else [(0, "(none)")]) + orgs
-            if required:
-                getattr(form, name).choices = [(0, "(choose)")] + orgs
+            field = getattr(form, name)
+            required = any(isinstance(v, DataRequired) for v in field.validators)
+            field.choices = [(0, "(choose)" if required else "(none)")] + orgs
     if hasattr(form, "via_id"):
         form.via_id.choices = [(0, "(direct)")] + orgs
     pillar_choices = [(p.code, p.name_en) for p in pillars(session=session)]

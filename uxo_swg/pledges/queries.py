@@ -9,7 +9,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ..domain.conversion import Conversion, RateBook, RateMissing
-from ..models import Commitment, Disbursement, ImportBatch, Organisation, Pillar, Pledge, PledgeLine, Requirement
+from ..models import (
+    Amendment, Commitment, CommitmentLine, Disbursement, ImportBatch, Organisation, Pillar, Pledge, PledgeLine, Requirement,
+)
 from ..rates import rate_book
 
 STATUSES = ("announced", "partly committed", "committed", "partly disbursed", "fully disbursed", "cancelled")
@@ -38,6 +40,7 @@ class Converted:
     on: date
     conversion: Conversion | None = None
     missing: str = ""
+    lines: list[Any] = field(default_factory=list)  # an agreement's lines (in view)
 
     @property
     def usd(self) -> Decimal | None:
@@ -62,6 +65,7 @@ class PledgeSummary:
     total: Decimal  # every line, in the pledge's currency
     commitments: list[Converted] = field(default_factory=list)
     disbursements: list[Converted] = field(default_factory=list)
+    amendments: list[Converted] = field(default_factory=list)  # increases, and decreases as negative amounts
 
     def _sum(self, items: list[Converted]) -> tuple[Decimal, Decimal | None]:
         same = sum((c.amount for c in items if c.currency == self.pledge.currency), ZERO)
@@ -70,11 +74,11 @@ class PledgeSummary:
 
     @property
     def committed(self) -> Decimal:
-        return self._sum(self.commitments)[0]
+        return self._sum(self.commitments + self.amendments)[0]
 
     @property
     def committed_usd(self) -> Decimal | None:
-        return self._sum(self.commitments)[1]
+        return self._sum(self.commitments + self.amendments)[1]
 
     @property
     def disbursed(self) -> Decimal:
@@ -129,12 +133,20 @@ def summarise_pledges(pledges: list[Pledge], filters: Filters, *, session: Sessi
     lines: dict[int, list[PledgeLine]] = {i: [] for i in ids}
     commitments: dict[int, list[Converted]] = {i: [] for i in ids}
     disbursements: dict[int, list[Converted]] = {i: [] for i in ids}
+    amendments: dict[int, list[Converted]] = {i: [] for i in ids}
     for chunk_start in range(0, len(ids), 900):
         chunk = ids[chunk_start:chunk_start + 900]
         for ln in session.exec(select(PledgeLine).where(col(PledgeLine.pledge_id).in_(chunk)).order_by(PledgeLine.year, PledgeLine.pillar_code)):
             lines[ln.pledge_id].append(ln)
-        for c in session.exec(select(Commitment).where(col(Commitment.pledge_id).in_(chunk), col(Commitment.cancelled_at).is_(None))):
-            commitments[c.pledge_id].append(convert(rates, c, c.amount, c.currency, c.signed_on))
+        agreements = {c.id: c for c in session.exec(select(Commitment).where(col(Commitment.pledge_id).in_(chunk),
+                                                                           col(Commitment.cancelled_at).is_(None)))}
+        for c, c_lines in _with_lines(list(agreements.values()), None, session=session):
+            commitments[c.pledge_id].append(convert_lines(rates, c, c_lines))
+        for a in session.exec(select(Amendment).where(col(Amendment.commitment_id).in_(list(agreements)),
+                                                      col(Amendment.cancelled_at).is_(None), col(Amendment.amount).is_not(None))):
+            c = agreements[a.commitment_id]
+            signed = a.amount if a.change == "increase" else -a.amount  # rule 1: at the amendment's own date
+            amendments[c.pledge_id].append(convert(rates, a, signed, c.currency, a.amended_on))
         for d in session.exec(select(Disbursement).where(col(Disbursement.pledge_id).in_(chunk), col(Disbursement.cancelled_at).is_(None))):
             disbursements[d.pledge_id].append(convert(rates, d, d.amount, d.currency, d.paid_on))
     out = []
@@ -143,7 +155,8 @@ def summarise_pledges(pledges: list[Pledge], filters: Filters, *, session: Sessi
                    and (filters.pillar is None or ln.pillar_code == filters.pillar)]
         amount = sum((ln.amount for ln in in_view), ZERO)
         out.append(PledgeSummary(p, lines[p.id], convert(rates, p, amount, p.currency, p.announced_on),
-                                 sum((ln.amount for ln in lines[p.id]), ZERO), commitments[p.id], disbursements[p.id]))
+                                 sum((ln.amount for ln in lines[p.id]), ZERO), commitments[p.id], disbursements[p.id],
+                                 amendments[p.id]))
     return out
 
 
@@ -174,7 +187,7 @@ def _common(query: Any, model: Any, filters: Filters, on: Any) -> Any:
         query = query.where(on >= date(filters.year, 1, 1), on <= date(filters.year, 12, 31))
     if filters.donor_id:
         query = query.where(model.donor_id == filters.donor_id)
-    if filters.pillar:
+    if filters.pillar and model is not Commitment:  # an agreement's pillars are on its lines
         query = query.where(model.pillar_code == filters.pillar)
     if filters.recipient_id:
         query = query.where(model.recipient_id == filters.recipient_id)
@@ -185,11 +198,35 @@ def _common(query: Any, model: Any, filters: Filters, on: Any) -> Any:
     return query
 
 
+def convert_lines(rates: RateBook, agreement: Commitment, lines: list[CommitmentLine]) -> Converted:
+    """Return the agreement's lines summed and converted at its signature date, the lines kept alongside."""
+    converted = convert(rates, agreement, sum((ln.amount for ln in lines), ZERO), agreement.currency, agreement.signed_on)
+    converted.lines = lines
+    return converted
+
+
+def _with_lines(agreements: list[Commitment], pillar: str | None, *, session: Session) -> list[tuple[Commitment, list[CommitmentLine]]]:
+    """Return each agreement with its lines (of the pillar, when one is given), by year and pillar."""
+    lines: dict[int, list[CommitmentLine]] = {c.id: [] for c in agreements}
+    ids = list(lines)
+    for start in range(0, len(ids), 900):
+        query = select(CommitmentLine).where(col(CommitmentLine.commitment_id).in_(ids[start:start + 900]))
+        if pillar:
+            query = query.where(CommitmentLine.pillar_code == pillar)
+        for ln in session.exec(query.order_by(CommitmentLine.year, CommitmentLine.pillar_code)):
+            lines[ln.commitment_id].append(ln)
+    return [(c, lines[c.id]) for c in agreements]
+
+
 def find_commitments(filters: Filters, *, session: Session) -> list[Converted]:
-    """Return the agreements that match the filters, converted at their signature date."""
+    """Return the agreements that match the filters, their lines (of the pillar filtered) converted at their signature date."""
     rates = rate_book(session=session)
     query = _common(select(Commitment), Commitment, filters, col(Commitment.signed_on))
-    return [convert(rates, c, c.amount, c.currency, c.signed_on) for c in session.exec(query).all()]
+    if filters.pillar:
+        query = query.where(col(Commitment.id).in_(select(CommitmentLine.commitment_id)
+                                                   .where(CommitmentLine.pillar_code == filters.pillar)))
+    agreements = list(session.exec(query).all())
+    return [convert_lines(rates, c, lines) for c, lines in _with_lines(agreements, filters.pillar, session=session)]
 
 
 def find_disbursements(filters: Filters, *, session: Session) -> list[Converted]:

@@ -1,4 +1,4 @@
-"""Agreements (commitments), disbursements and requirements: lists, forms, cancelling."""
+"""Agreements (commitments), disbursements and requirements: lists, forms, cancelling (agreement forms: agreement_routes)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,16 +7,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import col, select
 
 from ..db import get_session
-from ..models import Commitment, Disbursement, Pledge, Requirement
+from ..models import Commitment, CommitmentLine, Disbursement, Pledge, Requirement
 from ..permissions import roles_required
-from .forms import CommitmentForm, ConfirmForm, DisbursementForm, RequirementForm, plain_amount
+from .forms import ConfirmForm, DisbursementForm, RequirementForm, plain_amount
 from .listing import choices, export, filters_from_request, paginate, wants_export
-from .queries import find_commitments, find_disbursements, find_requirements, organisation_names, usd_total
+from .queries import convert, find_commitments, find_disbursements, find_requirements, organisation_names, usd_total
+from ..rates import rate_book
 from .routes import EDITORS, bp, cancel_and_return, list_context
 from .services import ActionRefused, Conflict, save_record, save_requirement
 
 KINDS = {
-    "agreements": (Commitment, CommitmentForm, "agreement"),
     "disbursements": (Disbursement, DisbursementForm, "disbursement"),
 }
 
@@ -37,12 +37,14 @@ def agreements():
     items = find_commitments(filters_from_request(), session=session)
     names = organisation_names(session=session)
     refs = _pledge_refs({c.record.pledge_id for c in items})
-    if wants_export():
+    if wants_export():  # one row per line, each converted at the signature date like the agreement
+        rates = rate_book(session=session)
         rows = [[c.record.ref, refs.get(c.record.pledge_id, ""), names[c.record.donor_id], names[c.record.recipient_id],
-                 c.record.signed_on, c.record.start_on, c.record.end_on, c.record.pillar_code, *_conv_columns(c),
-                 "cancelled" if c.record.cancelled_at else ""] for c in items]
-        return export("Agreements", ["Agreement ref", "Pledge ref", "Donor", "Recipient", "Signed on", "Start", "End", "Pillar",
-                                     *CONV_HEADERS, "Status"], rows, money_columns=[8, 10])
+                 c.record.signed_on, c.record.start_on, c.record.end_on, ln.year, ln.pillar_code, c.record.support,
+                 *_conv_columns(convert(rates, ln, ln.amount, c.currency, c.on)), "cancelled" if c.record.cancelled_at else ""]
+                for c in items for ln in c.lines]
+        return export("Agreements", ["Agreement ref", "Pledge ref", "Donor", "Recipient", "Signed on", "Start", "End", "Year",
+                                     "Pillar", "Support", *CONV_HEADERS, "Status"], rows, money_columns=[10, 12])
     page = paginate(items, {"signed": lambda c: c.record.signed_on, "ref": lambda c: c.record.ref,
                             "donor": lambda c: names[c.record.donor_id].casefold(), "usd": lambda c: c.usd}, default="signed")
     total, missing = usd_total(items)
@@ -60,9 +62,10 @@ def disbursements():
     if wants_export():
         rows = [[d.record.agreement_ref or "", refs.get(d.record.pledge_id, ""), names[d.record.donor_id],
                  names[d.record.recipient_id], names.get(d.record.via_id, ""), d.record.paid_on, d.record.pillar_code,
-                 d.record.province_code or "", *_conv_columns(d), "cancelled" if d.record.cancelled_at else ""] for d in items]
+                 d.record.province_code or "", d.record.support, *_conv_columns(d),
+                 "cancelled" if d.record.cancelled_at else ""] for d in items]
         return export("Disbursements", ["Agreement ref", "Pledge ref", "Donor", "Recipient", "Via", "Paid on", "Pillar", "Province",
-                                        *CONV_HEADERS, "Status"], rows, money_columns=[8, 10])
+                                        "Support", *CONV_HEADERS, "Status"], rows, money_columns=[9, 11])
     page = paginate(items, {"paid": lambda d: d.record.paid_on, "donor": lambda d: names[d.record.donor_id].casefold(),
                             "recipient": lambda d: names[d.record.recipient_id].casefold(), "usd": lambda d: d.usd}, default="paid")
     total, missing = usd_total(items)
@@ -126,7 +129,11 @@ def _prefill(form: Any) -> None:
     if hasattr(form, "commitment_id") and agreement:
         form.commitment_id.data = agreement.id
         form.recipient_id.data = agreement.recipient_id
-        form.pillar_code.data = agreement.pillar_code
+        form.support.data = agreement.support
+        pillars_signed = set(get_session().exec(select(CommitmentLine.pillar_code)
+                                                .where(CommitmentLine.commitment_id == agreement.id)).all())
+        if len(pillars_signed) == 1:
+            form.pillar_code.data = pillars_signed.pop()
     if pledge:
         form.pledge_id.data = pledge.id
         form.donor_id.data = pledge.donor_id
@@ -172,18 +179,6 @@ def _edit(kind: str, record_id: int | None):
             return redirect(_back(kind, saved))
     status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
     return render_template("pledges/record_form.html", form=form, record=record, kind=kind, label=label, error=error), status
-
-
-@bp.route("/agreements/new", methods=["GET", "POST"])
-@roles_required(*EDITORS)
-def agreement_create():
-    return _edit("agreements", None)
-
-
-@bp.route("/agreements/<int:record_id>/edit", methods=["GET", "POST"])
-@roles_required(*EDITORS)
-def agreement_edit(record_id: int):
-    return _edit("agreements", record_id)
 
 
 @bp.post("/agreements/<int:record_id>/cancel")

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from ..db import get_session
 from ..models import Commitment, Disbursement, Pledge
 from ..permissions import roles_required
-from .forms import ConfirmForm, PledgeForm, plain_amount
+from .forms import ConfirmForm, PledgeForm
 from .listing import choices, export, filters_from_request, paginate, wants_export
 from .queries import STATUSES, Filters, active_organisations, find_pledges, organisation_names, pillars, summarise_pledges, usd_total
 from .services import ActionRefused, Conflict, PledgeData, cancel, save_pledge
@@ -50,11 +50,7 @@ def _pledge_form(pledge: Pledge | None = None) -> PledgeForm:
     session = get_session()
     form = PledgeForm(obj=pledge) if request.method == "GET" and pledge else PledgeForm()
     if request.method == "GET" and pledge:
-        lines = summarise_pledges([pledge], Filters(), session=session)[0].lines
-        while len(form.lines.entries) < len(lines) + 2:
-            form.lines.append_entry()
-        for entry, line in zip(form.lines.entries, lines):
-            entry.form.year.data, entry.form.pillar.data, entry.form.amount.data = line.year, line.pillar_code, plain_amount(line.amount, pledge.currency)
+        form.fill_lines(summarise_pledges([pledge], Filters(), session=session)[0].lines, pledge.currency)
         form.version.data = pledge.version
     elif request.method == "GET":
         form.currency.data = "USD"
@@ -139,6 +135,6 @@ def cancel_and_return(model, record_id: int, back: str, label: str):
     return redirect(back)
 
 
-from . import records, register_routes  # noqa: E402,F401  (their routes join this blueprint)
+from . import agreement_routes, records, register_routes  # noqa: E402,F401  (their routes join this blueprint)
 
 __all__ = ["bp", "Commitment", "Disbursement"]

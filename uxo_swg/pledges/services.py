@@ -83,11 +83,7 @@ class PledgeData:
 @guarded
 def save_pledge(data: PledgeData, *, session: Session, pledge_id: int | None = None, version: int | None = None) -> Pledge:
     """Record a new pledge with its yearly lines, or change one (lines matched by year and pillar)."""
-    keys = [(y, p) for y, p, _ in data.lines]
-    if not data.lines:
-        raise ActionRefused("a pledge needs at least one line with a year, a pillar and an amount")
-    if len(set(keys)) != len(keys):
-        raise ActionRefused("two lines have the same year and pillar: put their amounts on one line")
+    check_lines(data.lines, "a pledge")
     _unique_ref(Pledge, data.ref, pledge_id, session=session)
     if pledge_id is None:
         pledge = Pledge(ref=data.ref, donor_id=data.donor_id, announced_on=data.announced_on, currency=data.currency)
@@ -101,15 +97,29 @@ def save_pledge(data: PledgeData, *, session: Session, pledge_id: int | None = N
         setattr(pledge, name, getattr(data, name))
     session.add(pledge)
     session.flush()
-    existing = {(ln.year, ln.pillar_code): ln for ln in session.exec(select(PledgeLine).where(PledgeLine.pledge_id == pledge.id))}
-    for year, pillar, amount in data.lines:
-        line = existing.pop((year, pillar), None) or PledgeLine(pledge_id=pledge.id, year=year, pillar_code=pillar, amount=amount)
+    sync_lines(PledgeLine, "pledge_id", pledge.id, data.lines, session=session)
+    session.commit()
+    return pledge
+
+
+def check_lines(lines: list[tuple[int, str, Decimal]], what: str) -> None:
+    """Refuse a pledge's or agreement's lines when there are none or two share a year and pillar."""
+    keys = [(y, p) for y, p, _ in lines]
+    if not lines:
+        raise ActionRefused(f"{what} needs at least one line with a year, a pillar and an amount")
+    if len(set(keys)) != len(keys):
+        raise ActionRefused("two lines have the same year and pillar: put their amounts on one line")
+
+
+def sync_lines(model: Any, parent: str, parent_id: int, lines: list[tuple[int, str, Decimal]], *, session: Session) -> None:
+    """Make the stored lines of a pledge or agreement those of the form, matched by year and pillar."""
+    existing = {(ln.year, ln.pillar_code): ln for ln in session.exec(select(model).where(getattr(model, parent) == parent_id))}
+    for year, pillar, amount in lines:
+        line = existing.pop((year, pillar), None) or model(**{parent: parent_id}, year=year, pillar_code=pillar, amount=amount)
         line.amount = amount
         session.add(line)
     for line in existing.values():  # a line taken off the form; its values stay in the audit log
         session.delete(line)
-    session.commit()
-    return pledge
 
 
 @guarded

@@ -10,6 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import Session, col, select
 
 from importers.operator_return import (
+    OWN_FUNDS,
     EXPENDITURE_COLUMNS, EXPENDITURE_SHEET, INDICATORS, OUTPUT_COLUMNS, OUTPUTS_SHEET, RECEIPT_COLUMNS, RECEIPTS_SHEET,
     RETURN_SHEET,
 )
@@ -26,7 +27,7 @@ _UNLOCKED = Protection(locked=False)
 
 # The receipts sheet in the spec's order: required and optional columns interleaved as the spec lists them.
 RECEIPT_ORDER = ["Received on", "Donor", "Via", "Agreement ref", "Pillar", "Province", "Amount", "Currency", "Notes"]
-EXPENDITURE_ORDER = ["Pillar", "Province", "Amount", "Currency", "Notes"]
+EXPENDITURE_ORDER = ["Pillar", "Province", "Amount", "Currency", "Funded by", "Notes"]
 OUTPUT_ORDER = ["Pillar", "Province", "Indicator", "Value", "Notes"]
 assert set(RECEIPT_ORDER) == set(RECEIPT_COLUMNS[0] + RECEIPT_COLUMNS[1])
 assert set(EXPENDITURE_ORDER) == set(EXPENDITURE_COLUMNS[0] + EXPENDITURE_COLUMNS[1])
@@ -40,7 +41,8 @@ INSTRUCTIONS = [
      "the channel it came through (Via) if any, the agreement reference, pillar, province, amount and currency.",
      "2. 'Funds received': ໜຶ່ງແຖວຕໍ່ການໂອນເງິນທີ່ໄດ້ຮັບໃນໄຕມາດ: ວັນທີ, ຜູ້ໃຫ້ທຶນ, ຊ່ອງທາງ (Via), ເລກທີສັນຍາ, "
      "ຂົງເຂດວຽກ, ແຂວງ, ຈຳນວນເງິນ ແລະ ສະກຸນເງິນ."),
-    ("3. 'Expenditure': what was spent in the quarter, by pillar and province ('national' for work not tied to one province).",
+    ("3. 'Expenditure': what was spent in the quarter, by pillar and province ('national' for work not tied to one province). "
+     "'Funded by' (optional): the donor, pooled fund or government whose money it was, or 'own funds'.",
      "3. 'Expenditure': ລາຍຈ່າຍໃນໄຕມາດ ຕາມຂົງເຂດວຽກ ແລະ ແຂວງ ('national' ສຳລັບວຽກທົ່ວປະເທດ)."),
     ("4. 'Outputs': what was achieved, by pillar, province and indicator.",
      "4. 'Outputs': ຜົນໄດ້ຮັບ ຕາມຂົງເຂດວຽກ, ແຂວງ ແລະ ຕົວຊີ້ວັດ."),
@@ -87,7 +89,8 @@ def build_template(operator: str, quarter: Period, lists: TemplateLists) -> byte
                                                     "Province": "Provinces", "Currency": "Currencies"},
                 dates=["Received on"], amounts=["Amount"])
     _data_sheet(wb, EXPENDITURE_SHEET, EXPENDITURE_ORDER, {"Pillar": "Pillars", "Province": "Provinces",
-                                                           "Currency": "Currencies"}, amounts=["Amount"])
+                                                           "Currency": "Currencies", "Funded by": "Funders"},
+                amounts=["Amount"])
     _data_sheet(wb, OUTPUTS_SHEET, OUTPUT_ORDER, {"Pillar": "Pillars", "Province": "Provinces",
                                                   "Indicator": "Indicators"}, amounts=["Value"])
     wb.active = 1
@@ -138,6 +141,7 @@ def _lists_sheet(wb, lists: TemplateLists) -> None:
     ws = wb.create_sheet("Lists")
     columns = {
         "Donors": lists.donors,
+        "Funders": [OWN_FUNDS, *lists.donors],
         "Pillars": [code for code, _en, _lo in lists.pillars],
         "Provinces": ["national"] + [en for code, en, _lo in lists.provinces if code != "national"],
         "Currencies": lists.currencies,

@@ -53,7 +53,7 @@ def load_agreements(kind: str, period: Period, first: date, last: date, *, sessi
                                    amend.amount, amend.new_end)
                    .where(live_amendments, col(amend.commitment_id).in_(wanted))).all():
         if not pillar or x.pillar_code in (None, pillar):
-            changes[x.commitment_id].append(Change(x.id, x.amended_on, x.change, x.year, x.pillar_code, x.amount, x.new_end))
+            changes[x.commitment_id].append(Change(x.amended_on, x.change, x.year, x.pillar_code, x.amount, x.new_end, x.id))
     paid = _paid_against([h for h in heads if any(ch.change == "terminate" for ch in changes.get(h.id, ()))], session=session)
     out = []
     for h in heads:
