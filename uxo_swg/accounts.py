@@ -6,6 +6,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from .audit import set_actor
+from .db import write_transaction
 from .models import ROLES, Organisation, User
 
 _hasher = PasswordHasher()
@@ -41,6 +42,7 @@ def create_user(
         raise AccountError(f"unknown role {', '.join(unknown) or '(none)'}: choose from {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    write_transaction(session)
     if session.exec(select(User).where(User.email == email)).first():
         raise AccountError(f"a user {email} already exists")
     org_id = None

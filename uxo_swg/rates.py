@@ -9,6 +9,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from .db import write_transaction
 from .domain.conversion import LoadedRates, Rate, RateBook
 from .models import ExchangeRate
 
@@ -121,6 +122,7 @@ def import_rates(data: bytes, filename: str, *, session: Session, actor: str, vi
     if problems:
         raise ImportRefused(problems)
     digest = hashlib.sha256(data).hexdigest()
+    write_transaction(session)
     if session.exec(select(ImportBatch).where(ImportBatch.kind == "rates", ImportBatch.sha256 == digest)).first():
         return 0
     existing = {

@@ -17,6 +17,7 @@ from flask import Flask
 from sqlmodel import Session
 
 from .audit import set_actor
+from .db import write_transaction
 from .models import JobHistory, JobRun, utcnow
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class Job:
     cron: dict  # APScheduler cron trigger fields
     schedule: str = ""  # the cron fields in words, for the Jobs page
     check_period: Callable[[str], object] | None = None  # raises ValueError for a period the job cannot run for
+    writes: bool = True  # False: the job writes no record (a backup), and takes no write lock
 
 
 JOBS: dict[str, Job] = {}
@@ -70,6 +72,8 @@ def run_job(name: str, period: str | None, *, session: Session, today: date | No
     run_id, started_at = session.exec(sa.select(JobRun.id, JobRun.started_at)
                                       .where(JobRun.job == name, JobRun.period == period)).one()
     try:
+        if job.writes:
+            write_transaction(session)  # SQLite: a job reads, then writes what it read
         outcome = job.run(period, session)
     except Exception as error:
         # Release the claim so the next run tries again; the job's own work was rolled back.

@@ -28,4 +28,5 @@ BACKUP = register(Job(
     cron={"hour": 2, "minute": 0},  # Asia/Vientiane
     schedule="every night at 02:00",
     check_period=date.fromisoformat,
+    writes=False,
 ))

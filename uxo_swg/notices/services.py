@@ -6,6 +6,7 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ..db import write_transaction
 from ..models import Notice, OutgoingEmail, ReminderSent, User, utcnow
 
 #: Notices listed on the notices page, newest first.
@@ -64,6 +65,7 @@ def notices_for(user: User, *, session: Session) -> list[Notice]:
 
 def mark_read(user: User, notice_id: int | None, *, session: Session) -> int:
     """Mark one of the user's notices read (every unread one when `notice_id` is None); return how many."""
+    write_transaction(session)
     statement = (sa.update(Notice).where(Notice.user_id == user.id, col(Notice.read_at).is_(None))
                  .values(read_at=utcnow()))
     if notice_id is not None:

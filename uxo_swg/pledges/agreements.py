@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from ..domain.agreements import AmendmentRefused, Change, Key, Step, make_change, replay
 from ..models import Amendment, Commitment, CommitmentLine, Pledge, utcnow
-from .services import ActionRefused, _get, _unique_ref, check_lines, check_version, sync_lines
+from .services import ActionRefused, _get, _unique_ref, check_lines, check_version, guarded, sync_lines
 
 
 @dataclass
@@ -107,6 +107,7 @@ def history(agreement: Commitment, *, session: Session) -> History:
     return History(agreement, lines, amendments, steps)
 
 
+@guarded
 def save_agreement(data: AgreementData, *, session: Session, agreement_id: int | None = None,
                    version: int | None = None) -> Commitment:
     """Record a new agreement with its yearly lines, or change one (lines matched by year and pillar)."""
@@ -141,6 +142,7 @@ def save_agreement(data: AgreementData, *, session: Session, agreement_id: int |
     return agreement
 
 
+@guarded
 def record_amendment(agreement_id: int, data: AmendmentData, *, session: Session) -> Amendment:
     """Record an increase, decrease or termination of an agreement, checked against its lines and earlier amendments."""
     agreement = _get(Commitment, agreement_id, session=session)  # locked: two amendments at once are checked in turn
@@ -165,6 +167,7 @@ def record_amendment(agreement_id: int, data: AmendmentData, *, session: Session
     return amendment
 
 
+@guarded
 def cancel_amendment(amendment_id: int, version: int | None, *, session: Session) -> Amendment:
     """Cancel an amendment entered in error (it stays, marked cancelled), unless a later one rests on it."""
     amendment = _get(Amendment, amendment_id, session=session)

@@ -24,6 +24,7 @@ from importers.register import COMMITMENTS, DISBURSEMENTS, ORGANISATIONS, PLEDGE
 from importers.workbook import MAX_FILE_BYTES, WorkbookRejected, inspect_xlsx, open_workbook
 
 from ..audit import set_actor
+from ..db import write_transaction
 from ..directory import Directory
 from ..domain.money import round_for_currency
 from ..domain.reference import normalise
@@ -51,6 +52,7 @@ def import_register(data: bytes, filename: str, *, session: Session, actor: str,
         result.problems.append(Problem(str(rejected)))
         return result
     result.sha256 = hashlib.sha256(data).hexdigest()
+    write_transaction(session)  # SQLite: the write lock before the batches are read (a preview writes, then rolls back)
     previous = session.exec(select(ImportBatch).where(ImportBatch.kind == KIND, ImportBatch.sha256 == result.sha256)).first()
     if previous is not None and previous.rolled_back_at is None:
         result.already_imported, result.batch_id = True, previous.id
@@ -348,6 +350,7 @@ def _store_requirements(reader: RegisterReader, batch_id: int, now: datetime, re
 
 def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int | None = None) -> ImportBatch:
     """Cancel every record the import created and mark it rolled back, in one transaction."""
+    write_transaction(session)
     batch = session.get(ImportBatch, batch_id)
     if batch is None or batch.kind != KIND:
         raise RollbackRefused("no register import has that number")

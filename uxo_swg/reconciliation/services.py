@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ..db import write_transaction
 from ..domain.counting import Entry, match_receipts
 from ..domain.periods import Period
 from ..models import Disbursement, OperatorReturn, Organisation, ReconciliationDecision, ReturnReceipt, User, utcnow
@@ -40,6 +41,7 @@ def decide(receipt_id: int, disbursement_id: int, decision: str, note: str, *, s
     """Record (or change) a co-chair's decision on a receipt and a disbursement; audited, committed."""
     if decision not in DECISIONS:
         raise DecisionError(f"{decision!r} is not a decision: confirm or reject")
+    write_transaction(session)
     receipt = session.get(ReturnReceipt, receipt_id)
     disbursement = session.get(Disbursement, disbursement_id)
     if receipt is None or disbursement is None:

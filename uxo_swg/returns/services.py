@@ -18,7 +18,7 @@ from importers.problems import Problem
 from importers.workbook import MAX_FILE_BYTES, inspect_xlsx
 
 from ..audit import log_bulk_insert, set_actor
-from ..db import bulk_insert
+from ..db import bulk_insert, write_transaction
 from ..directory import Directory
 from ..domain.periods import Period, parse_quarter
 from ..domain.returns import return_status
@@ -143,6 +143,7 @@ def import_return(data: bytes, filename: str, *, session: Session, user: User | 
             raise ReturnRefused(reading.problems, reading.more_problems)
         quarter = str(header.quarter)
         try:
+            write_transaction(session)  # SQLite: the write lock before the versions are read
             _lock_quarter(session, header.operator_id, quarter)
             previous = _current_version(session, header.operator_id, quarter)
             if previous is not None and previous.sha256 == digest:
