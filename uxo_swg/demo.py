@@ -21,8 +21,8 @@ from sqlmodel import Session, select
 from .accounts import hash_password
 from .audit import set_actor
 from .demo_data import (
-    AMENDMENTS, AREAS, DEALS, FORGOTTEN, FUND, GOVERNMENT, LATE, NAME_FUNDERS, NOT_FILED, OPERATOR_ONLY, OPERATORS, ORGANISATIONS,
-    PLEDGES, RATE_ANCHORS, RATE_SOURCES, RATE_YEARS, REQUIREMENTS, UN_RATES, VIA_FUND, Deal,
+    AMENDMENTS, AREAS, DEALS, FORGOTTEN, FUND, GOVERNMENT, LATE, NAME_FUNDERS, NOT_FILED, OPERATOR_ONLY, OPERATORS,
+    ORGANISATIONS, PLEDGES, RATE_ANCHORS, RATE_SOURCES, RATE_YEARS, REQUIREMENTS, UN_RATES, VIA_FUND, Deal,
 )
 from .domain.money import round_for_currency
 from .domain.periods import Period, quarter_of
@@ -42,9 +42,12 @@ DEMO_USERS = [
 ]
 
 
+SIGN = {"increase": 1, "decrease": -1}
+
+
 @dataclass(frozen=True)
 class Payment:
-    """One instalment of an agreement: one pillar, on one day, to one province."""
+    """One instalment of an agreement: one pillar, on one day, for one province."""
 
     deal: Deal
     paid_on: date
@@ -61,7 +64,8 @@ def monthly_rates() -> dict[tuple[str, date], Decimal]:
         for year in range(first, last + 1):
             low, high = Decimal(anchors[year - first]), Decimal(anchors[year - first + 1])
             for month in range(1, 13):
-                out[(currency, date(year, month, 1))] = (low + (high - low) * (month - 1) / 12).quantize(Decimal("0.0001"))
+                units = low + (high - low) * (month - 1) / 12
+                out[(currency, date(year, month, 1))] = units.quantize(Decimal("0.0001"))
     return out
 
 
@@ -84,13 +88,13 @@ def instalments(deal: Deal, rnd: random.Random) -> list[Payment]:
         days = [d for d in days if first <= d <= deal.end]
         for pillar, amount in amounts.items():
             areas = AREAS.get(deal.recipient, {}).get(pillar) or [None]
-            left, applied = Decimal(amount), set()
+            mine = [a for a in changes if a[3] == year and a[4] in (None, pillar)]
+            left, seen = Decimal(amount), 0
             for i, day in enumerate(days):
-                for n, (_ref, on, change, for_year, for_pillar, changed, _notes) in enumerate(changes):
-                    if n in applied or on > day or for_year != year or for_pillar not in (None, pillar):
-                        continue
-                    applied.add(n)
-                    left = Decimal(0) if change == "terminate" else left + Decimal(changed) * (1 if change == "increase" else -1)
+                while seen < len(mine) and mine[seen][1] <= day:  # the amendments made before this instalment
+                    _ref, _on, change, _year, _pillar, changed, _notes = mine[seen]
+                    left = Decimal(0) if change == "terminate" else left + SIGN[change] * Decimal(changed)
+                    seen += 1
                 share = round_for_currency(left / (len(days) - i), deal.currency)
                 if share <= 0:
                     break
@@ -105,59 +109,69 @@ def load_demo(*, session: Session, until: date = date(2026, 11, 15)) -> str:
         return "the database already holds organisations; the demo data was not loaded"
     set_actor(session, actor="demo", via="cli")
     rnd = random.Random(2026)
-    orgs = {name: Organisation(name=name, kind=kind, country=country, ccm_state_party=ccm, fiscal_year_start=fy)
-            for name, kind, country, _aliases, ccm, fy in ORGANISATIONS}
-    session.add_all(orgs.values())
-    session.flush()
-    session.add_all(OrganisationAlias(organisation_id=orgs[name].id, alias=a, key=normalise(a))
-                    for name, _k, _c, aliases, _ccm, _fy in ORGANISATIONS for a in aliases)
+    orgs = _organisations(session)
     rates = monthly_rates()
-    session.add_all(ExchangeRate(rate_date=on, currency=currency, units_per_usd=units, source=RATE_SOURCES.get(currency, UN_RATES))
-                    for (currency, on), units in rates.items())
+    session.add_all(ExchangeRate(rate_date=on, currency=currency, units_per_usd=units,
+                                 source=RATE_SOURCES.get(currency, UN_RATES)) for (currency, on), units in rates.items())
     for year in range(2023, 2027):
         for pillar, amount in REQUIREMENTS.items():
             grown = round_for_currency(Decimal(amount) * (Decimal("1.03") ** (year - 2023)), "USD")
             session.add(Requirement(year=year, pillar_code=pillar, amount=grown, currency="USD",
                                     source=f"National UXO work plan {year}"))
+    agreements, plan = _agreements(session, orgs, rnd, until)
+    paid = [p for p in plan if p.paid_on <= until]
+    for p in paid:
+        agreement = agreements[p.deal.ref]
+        session.add(Disbursement(agreement_ref=agreement.ref, commitment_id=agreement.id, pledge_id=agreement.pledge_id,
+                                 donor_id=agreement.donor_id, recipient_id=agreement.recipient_id, paid_on=p.paid_on,
+                                 pillar_code=p.pillar, province_code=p.province, amount=p.amount, currency=agreement.currency,
+                                 support=agreement.support))
+    returns = _returns(session, orgs, plan, paid, rates, rnd, until)
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash for the four accounts: Argon2 is slow on purpose
+    session.add_all(User(email=email, roles=roles, organisation_id=orgs[org].id if org else None,
+                         password_hash=password_hash) for email, roles, org in DEMO_USERS)
+    session.commit()
+    users = ", ".join(email for email, _, _ in DEMO_USERS)
+    return (f"demo data loaded: {len(orgs)} organisations, {len(PLEDGES)} pledges, {len(agreements)} agreements, "
+            f"{len(paid)} disbursements, {returns} operator returns; "
+            f"log in as {users} with the password {DEMO_PASSWORD!r}")
 
+
+def _organisations(session: Session) -> dict[str, Organisation]:
+    """Store the organisations with their aliases; return them by name."""
+    orgs = {name: Organisation(name=name, kind=kind, country=country, ccm_state_party=ccm, fiscal_year_start=fiscal)
+            for name, kind, country, _aliases, ccm, fiscal in ORGANISATIONS}
+    session.add_all(orgs.values())
+    session.flush()
+    session.add_all(OrganisationAlias(organisation_id=orgs[name].id, alias=alias, key=normalise(alias))
+                    for name, _kind, _country, aliases, _ccm, _fiscal in ORGANISATIONS for alias in aliases)
+    return orgs
+
+
+def _agreements(session: Session, orgs: dict[str, Organisation], rnd: random.Random,
+                until: date) -> tuple[dict[str, Commitment], list[Payment]]:
+    """Store the pledges, the agreements signed by the day and their amendments; return them and their instalments."""
     pledges = {p.ref: Pledge(ref=p.ref, donor_id=orgs[p.donor].id, announced_on=p.announced, announced_at=p.where,
                              currency=p.currency, ccm_specific=p.ccm_specific,
                              recipient_id=orgs[p.recipient].id if p.recipient else None) for p in PLEDGES}
-    agreements = {d.ref: Commitment(ref=d.ref, donor_id=orgs[d.donor].id, recipient_id=orgs[d.recipient].id, signed_on=d.signed,
-                                    start_on=d.start, end_on=d.end, currency=d.currency, support=d.support, notes=d.notes)
-                  for d in DEALS if d.signed <= until}
-    session.add_all([*pledges.values(), *agreements.values()])
+    session.add_all(pledges.values())
+    session.flush()
+    signed = [d for d in DEALS if d.signed <= until]
+    agreements = {d.ref: Commitment(ref=d.ref, pledge_id=pledges[d.pledge].id if d.pledge else None, donor_id=orgs[d.donor].id,
+                                    recipient_id=orgs[d.recipient].id, signed_on=d.signed, start_on=d.start, end_on=d.end,
+                                    currency=d.currency, support=d.support, notes=d.notes) for d in signed}
+    session.add_all(agreements.values())
     session.flush()
     for p in PLEDGES:
-        session.add_all(PledgeLine(pledge_id=pledges[p.ref].id, year=y, pillar_code=pillar, amount=Decimal(amount))
-                        for y, per_pillar in p.lines.items() for pillar, amount in per_pillar.items())
-    plan: list[Payment] = []
-    for d in DEALS:
-        if d.ref not in agreements:
-            continue
-        agreement = agreements[d.ref]
-        agreement.pledge_id = pledges[d.pledge].id if d.pledge else None
-        session.add_all(CommitmentLine(commitment_id=agreement.id, year=y, pillar_code=pillar, amount=Decimal(amount))
-                        for y, per_pillar in d.lines.items() for pillar, amount in per_pillar.items())
-        plan += instalments(d, rnd)
+        session.add_all(PledgeLine(pledge_id=pledges[p.ref].id, year=year, pillar_code=pillar, amount=Decimal(amount))
+                        for year, per_pillar in p.lines.items() for pillar, amount in per_pillar.items())
+    for d in signed:
+        session.add_all(CommitmentLine(commitment_id=agreements[d.ref].id, year=year, pillar_code=pillar, amount=Decimal(amount))
+                        for year, per_pillar in d.lines.items() for pillar, amount in per_pillar.items())
     session.add_all(Amendment(commitment_id=agreements[ref].id, amended_on=on, change=change, year=year, pillar_code=pillar,
                               amount=Decimal(amount) if amount else None, notes=notes)
                     for ref, on, change, year, pillar, amount, notes in AMENDMENTS if on <= until)
-    paid = [p for p in plan if p.paid_on <= until]
-    session.add_all(Disbursement(agreement_ref=p.deal.ref, commitment_id=agreements[p.deal.ref].id,
-                                 pledge_id=agreements[p.deal.ref].pledge_id, donor_id=orgs[p.deal.donor].id,
-                                 recipient_id=orgs[p.deal.recipient].id, paid_on=p.paid_on, pillar_code=p.pillar,
-                                 province_code=p.province, amount=p.amount, currency=p.deal.currency, support=p.deal.support)
-                    for p in paid)
-    returns = _returns(session, orgs, plan, paid, rates, rnd, until)
-    password_hash = hash_password(DEMO_PASSWORD)  # one hash for the four accounts: Argon2 is slow on purpose
-    session.add_all(User(email=email, roles=roles, organisation_id=orgs[org].id if org else None, password_hash=password_hash)
-                    for email, roles, org in DEMO_USERS)
-    session.commit()
-    users = ", ".join(email for email, _, _ in DEMO_USERS)
-    return (f"demo data loaded: {len(orgs)} organisations, {len(pledges)} pledges, {len(agreements)} agreements, "
-            f"{len(paid)} disbursements, {returns} operator returns; "
-            f"log in as {users} with the password {DEMO_PASSWORD!r}")
+    return agreements, [p for d in signed for p in instalments(d, rnd)]
 
 
 def _returns(session: Session, orgs: dict[str, Organisation], plan: list[Payment], paid: list[Payment],
@@ -165,8 +179,9 @@ def _returns(session: Session, orgs: dict[str, Organisation], plan: list[Payment
     """Store the operators' quarterly returns from 2025 to the last full quarter; return how many.
 
     Receipts are the payments the operator was sent, a few days later (one forgotten, some
-    short of bank charges, the fund's named as the fund or as the donor via the fund);
-    spending is the year's money spread over the quarters and the provinces it works in.
+    short of bank charges; the trust fund's allocations name the fund, or once the original
+    donor via the fund); spending is the year's money spread over the quarters and the
+    provinces the operator works in.
     """
     receipts: dict[tuple[str, str], list[ReturnReceipt]] = defaultdict(list)
     for p in paid:
@@ -182,18 +197,19 @@ def _returns(session: Session, orgs: dict[str, Organisation], plan: list[Payment
         if (d.ref, p.paid_on.month, d.recipient) == (VIA_FUND[0], VIA_FUND[1], "UXO Lao"):
             donor, via = orgs[VIA_FUND[2]], orgs[FUND]
         receipts[(d.recipient, str(quarter_of(received_on)))].append(ReturnReceipt(
-            return_id=0, received_on=received_on, donor_id=donor.id, via_id=via.id if via else None, agreement_ref=d.ref,
-            pillar_code=p.pillar, province_code=p.province, amount=amount, currency=d.currency))
+            return_id=0, received_on=received_on, donor_id=donor.id, via_id=via.id if via else None,
+            agreement_ref=d.ref, pillar_code=p.pillar, province_code=p.province, amount=amount, currency=d.currency))
     # The money each operator gets in a year, in US dollars, by funder and pillar: what it spends.
     budget: dict[tuple[str, int], dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for p in plan:
         if p.deal.recipient in OPERATORS and p.deal.support == "cash":
-            budget[(p.deal.recipient, p.paid_on.year)][(p.deal.donor, p.pillar)] += to_usd(p.amount, p.deal.currency, p.paid_on, rates)
+            usd = to_usd(p.amount, p.deal.currency, p.paid_on, rates)
+            budget[(p.deal.recipient, p.paid_on.year)][(p.deal.donor, p.pillar)] += usd
     for operator, donor, on, pillar, province, amount, currency, ref in OPERATOR_ONLY:
         budget[(operator, on.year)][(donor, pillar)] += to_usd(Decimal(amount), currency, on, rates)
         receipts[(operator, str(quarter_of(on)))].append(ReturnReceipt(
-            return_id=0, received_on=on, donor_id=orgs[donor].id, agreement_ref=ref, pillar_code=pillar, province_code=province,
-            amount=Decimal(amount), currency=currency))
+            return_id=0, received_on=on, donor_id=orgs[donor].id, agreement_ref=ref, pillar_code=pillar,
+            province_code=province, amount=Decimal(amount), currency=currency))
 
     stored: list[tuple[OperatorReturn, list]] = []
     spent_share = {key: Decimal(rnd.randint(84, 96)) / 100 for key in sorted(budget)}
@@ -204,11 +220,13 @@ def _returns(session: Session, orgs: dict[str, Organisation], plan: list[Payment
                 continue
             filed = quarter.end + timedelta(days=LATE.get((operator, str(quarter)), rnd.randint(8, 25)))
             ret = OperatorReturn(operator_id=orgs[operator].id, quarter=str(quarter), prepared_by="Finance officer",
-                                 email=f"finance@{operator.split()[0].lower()}.example", filename=f"{operator} {quarter}.xlsx",
-                                 submitted_on=filed, uploaded_at=datetime.combine(filed, time(3), tzinfo=timezone.utc))
+                                 email=f"finance@{operator.split()[0].lower()}.example",
+                                 filename=f"{operator} {quarter}.xlsx", submitted_on=filed,
+                                 uploaded_at=datetime.combine(filed, time(3), tzinfo=timezone.utc))
             year_budget = budget.get((operator, quarter.year), {})
             share = spent_share.get((operator, quarter.year), Decimal(0)) / 4 * Decimal(rnd.randint(92, 108)) / 100
-            rows = [*receipts.get((operator, str(quarter)), []), *_spending(operator, quarter, year_budget, share, orgs, rates, rnd)]
+            spending = _spending(operator, quarter, year_budget, share, orgs, rates, rnd)
+            rows = [*receipts.get((operator, str(quarter)), []), *spending]
             stored.append((ret, rows))
         quarter = quarter.shift(1)
     session.add_all(ret for ret, _rows in stored)
@@ -236,9 +254,10 @@ def _spending(operator: str, quarter: Period, year_budget: dict[tuple[str, str],
     for (funder, pillar, province), usd in spent.items():
         by_place[(pillar, province)] += usd
         currency = "LAK" if funder == GOVERNMENT else "USD"  # UXO Lao books the national budget in kip
-        amount = round_for_currency(usd * rates[("LAK", quarter.start)], "LAK") if currency == "LAK" else usd.quantize(Decimal(1))
-        rows.append(ReturnExpenditure(return_id=0, pillar_code=pillar, province_code=province, amount=amount, currency=currency,
-                                      funded_by_id=orgs[funder].id if funder else None))
+        amount = round_for_currency(usd * rates[("LAK", quarter.start)], "LAK") if currency == "LAK" \
+            else usd.quantize(Decimal(1))
+        rows.append(ReturnExpenditure(return_id=0, pillar_code=pillar, province_code=province, amount=amount,
+                                      currency=currency, funded_by_id=orgs[funder].id if funder else None))
     for (pillar, province), usd in sorted(by_place.items()):
         rows += [ReturnOutput(return_id=0, pillar_code=pillar, province_code=province, indicator=indicator, value=value)
                  for indicator, value in _outputs(pillar, usd, rnd)]
@@ -249,7 +268,8 @@ def _outputs(pillar: str, usd: Decimal, rnd: random.Random) -> list[tuple[str, D
     """Return what the money bought: hectares and items for clearance, people reached for education and assistance."""
     if pillar == "clearance":
         hectares = (usd / rnd.randint(9000, 14000)).quantize(Decimal("0.1"))
-        return [("land_released_ha", hectares), ("items_destroyed", (hectares * rnd.randint(15, 40)).quantize(Decimal(1)))]
+        items = (hectares * rnd.randint(15, 40)).quantize(Decimal(1))
+        return [("land_released_ha", hectares), ("items_destroyed", items)]
     if pillar == "re":
         sessions = (usd / rnd.randint(400, 700)).quantize(Decimal(1))
         return [("re_sessions", sessions), ("re_beneficiaries", (sessions * rnd.randint(25, 45)).quantize(Decimal(1)))]
