@@ -27,7 +27,8 @@ def test_co_chair_records_a_multi_year_multi_currency_pledge_and_follows_it(demo
     assert page.inner_text("#pledge-status") == "announced"
     assert page.inner_text("#pledge-total") == "2,500,000.50 EUR"
     assert re.fullmatch(r"US\$ [\d,]+\.\d\d", page.inner_text("#pledge-usd"))
-    assert re.search(r"EUR per US\$ on 2025-03-1\d \(ECB", page.inner_text("#pledge-rate"))
+    # the demo loads the UN operational rate of each month: the rate of 1 March applies on 14 March
+    assert re.search(r"EUR per US\$ on 2025-03-01 \(UN operational rates of exchange", page.inner_text("#pledge-rate"))
     assert page.locator("#pledge-lines tbody tr").count() == 3
 
     page.click("text=Record an agreement")
