@@ -39,6 +39,7 @@ from ..models import (
     Commitment, Disbursement, ImportBatch, Organisation, OrganisationAlias, Pledge, PledgeLine, Requirement, utcnow,
 )
 from ..rates import iso_currencies
+from .targets import reinstate_targets, rollback_targets, store_targets
 
 CHUNK = 2000
 KIND = "register"
@@ -179,6 +180,7 @@ def _store(book: Any, batch: ImportBatch, result: ImportResult, *, session: Sess
         _store_commitments(reader, batch.id, now, result, session=session)
         _store_disbursements(reader, batch.id, now, result, session=session)
         _store_requirements(reader, batch.id, now, result, session=session)
+        _store_targets(reader, batch.id, now, result, session=session)
 
 
 def _store_organisations(reader: RegisterReader, result: ImportResult, *, session: Session) -> None:
@@ -431,6 +433,12 @@ def _store_requirements(reader: RegisterReader, batch_id: int, now: datetime, re
     session.flush()
 
 
+def _store_targets(reader: RegisterReader, batch_id: int, now: datetime, result: ImportResult, *, session: Session) -> None:
+    created, unchanged = store_targets(list(reader.targets()), batch_id, now, session=session)  # a short list
+    _bump(result.created, "targets", created)
+    _bump(result.unchanged, "targets", unchanged)
+
+
 # --- rollback and reinstatement -------------------------------------------------------
 
 def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int | None = None) -> ImportBatch:
@@ -452,6 +460,7 @@ def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int
                     older.superseded_by_id = None  # the requirement it replaced applies again
                     older.version += 1
                     session.add(older)
+    rollback_targets(batch, now, session=session)
     batch.rolled_back_at = now
     session.add(batch)
     session.commit()
@@ -466,7 +475,7 @@ def _reinstate(book: Any, batch: ImportBatch, result: ImportResult, *, session: 
         reader.problems = result.problems
         reader.check_sheets()
         reader.organisations()
-        for rows in (reader.pledges(), reader.commitments(), reader.disbursements(), reader.requirements()):
+        for rows in (reader.pledges(), reader.commitments(), reader.disbursements(), reader.requirements(), reader.targets()):
             for _ in rows:
                 pass
     if result.errors:
@@ -489,6 +498,7 @@ def _reinstate(book: Any, batch: ImportBatch, result: ImportResult, *, session: 
                     older.version += 1
                     session.add(older)
         _bump(result.created, label, len(records))
+    _bump(result.created, "targets", reinstate_targets(batch, session=session))
     result.reinstated = True
     batch.rolled_back_at = None
     batch.imported_at = utcnow()
