@@ -434,9 +434,11 @@ def _store_requirements(reader: RegisterReader, batch_id: int, now: datetime, re
 
 
 def _store_targets(reader: RegisterReader, batch_id: int, now: datetime, result: ImportResult, *, session: Session) -> None:
-    created, unchanged = store_targets(list(reader.targets()), batch_id, now, session=session)  # a short list
-    _bump(result.created, "targets", created)
-    _bump(result.unchanged, "targets", unchanged)
+    rows = list(reader.targets())  # one row per year, pillar and indicator: a short list
+    if rows:
+        created, unchanged = store_targets(rows, batch_id, now, session=session)
+        _bump(result.created, "targets", created)
+        _bump(result.unchanged, "targets", unchanged)
 
 
 # --- rollback and reinstatement -------------------------------------------------------
