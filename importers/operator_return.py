@@ -32,8 +32,10 @@ HEADER_LABELS = ("Operator", "Quarter", "Prepared by", "Email", "Submitted on")
 RECEIPT_COLUMNS = (["Received on", "Donor", "Pillar", "Amount", "Currency"], ["Via", "Agreement ref", "Province", "Notes"])
 EXPENDITURE_COLUMNS = (["Pillar", "Province", "Amount", "Currency"], ["Funded by", "Notes"])
 OWN_FUNDS = "own funds"  # `Funded by` for money of the operator's own
-OUTPUT_COLUMNS = (["Pillar", "Province", "Indicator", "Value"], ["Notes"])
+PEOPLE_COLUMNS = ("Women", "Men", "Girls", "Boys", "With disability")  # optional, for indicators that count people
+OUTPUT_COLUMNS = (["Pillar", "Province", "Indicator", "Value"], [*PEOPLE_COLUMNS, "Notes"])
 INDICATORS = ("land_released_ha", "items_destroyed", "re_sessions", "re_beneficiaries", "va_beneficiaries")
+PEOPLE_INDICATORS = ("re_beneficiaries", "va_beneficiaries")
 MAX_PROBLEMS = 500  # kept in full; beyond that only counted, so memory stays flat
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -95,6 +97,12 @@ class OutputRow:
     indicator: str
     value: Decimal
     notes: str
+    # People reached (spec section 3): None where the return did not give them, never 0.
+    women: int | None = None
+    men: int | None = None
+    girls: int | None = None
+    boys: int | None = None
+    with_disability: int | None = None
 
 
 @dataclass
@@ -405,6 +413,7 @@ def _outputs(wb: Any, book: SafeWorkbook, reading: ReturnReading, vocabulary: Vo
         value = cells.amount(number, "Value", values["Value"], None, positive=False)
         if value is not None and value != value.quantize(Decimal("0.0001")):
             cells.error(number, "Value", f"{value} has more than four decimals")
+        people = _people(cells, number, values, indicator, value)
         if len(table.problems) > seen:
             _after(table, reading, seen)
             seen = len(table.problems)
@@ -412,4 +421,53 @@ def _outputs(wb: Any, book: SafeWorkbook, reading: ReturnReading, vocabulary: Vo
             continue
         total.rows += 1
         total.by_currency[indicator] += value
-        yield OutputRow(number, pillar, province, indicator, value, cell_text(values.get("Notes"))[:2000])
+        yield OutputRow(number, pillar, province, indicator, value, cell_text(values.get("Notes"))[:2000], *people)
+
+
+def _people(cells: _Cells, row: int, values: dict[str, Any], indicator: str | None,
+            value: Decimal | None) -> tuple[int | None, ...]:
+    """Return the row's people counts (None where not given), reporting what breaks the spec's rules.
+
+    Women, men, girls and boys are given all four or not at all, and add up to `Value`;
+    `With disability` is at most `Value`. Only indicators that count people take them.
+    """
+    counts: dict[str, int | None] = {}
+    for column in PEOPLE_COLUMNS:
+        raw = values.get(column)
+        if not cell_text(raw):
+            counts[column] = None
+            continue
+        try:
+            number = cell_decimal(raw)
+        except CellError as error:
+            cells.error(row, column, str(error).replace("amount", "number of people"))
+            return (None,) * len(PEOPLE_COLUMNS)
+        if number < 0 or number != number.to_integral_value():
+            cells.error(row, column, f"{cell_text(raw)!r} is not a number of people: write a whole number of zero or more")
+            return (None,) * len(PEOPLE_COLUMNS)
+        counts[column] = int(number)
+    given = [c for c in PEOPLE_COLUMNS if counts[c] is not None]
+    if not given:
+        return (None,) * len(PEOPLE_COLUMNS)
+    if indicator is not None and indicator not in PEOPLE_INDICATORS:
+        cells.error(row, given[0], f"{indicator} does not count people: leave {', '.join(PEOPLE_COLUMNS)} empty "
+                                   f"(they are for {' and '.join(PEOPLE_INDICATORS)})")
+        return (None,) * len(PEOPLE_COLUMNS)
+    groups = PEOPLE_COLUMNS[:4]
+    missing = [c for c in groups if counts[c] is None]
+    if missing and len(missing) < len(groups):
+        cells.error(row, missing[0], f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} empty: give women, men, "
+                                     "girls and boys all four (0 where there were none), or leave all four empty")
+        return (None,) * len(PEOPLE_COLUMNS)
+    if value is not None and not missing:
+        people = sum(counts[c] for c in groups)
+        if people != value:
+            cells.error(row, "Women", f"women, men, girls and boys add up to {people}, not to the value {value.normalize():f}: "
+                                      "each person reached is counted in exactly one of the four")
+            return (None,) * len(PEOPLE_COLUMNS)
+    disabled = counts["With disability"]
+    if value is not None and disabled is not None and disabled > value:
+        cells.error(row, "With disability", f"{disabled} people with a disability is more than the value "
+                                            f"{value.normalize():f}: it counts some of the people reached, not more")
+        return (None,) * len(PEOPLE_COLUMNS)
+    return tuple(counts[c] for c in PEOPLE_COLUMNS)

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator
 from uxo_swg.domain.money import MoneyError, parse_amount
 from uxo_swg.domain.reference import pillar_code, province_code, ref_problem
 
+from .operator_return import INDICATORS
 from .problems import Problem
 from .workbook import CellError, SafeWorkbook, Table, cell_date, cell_decimal, cell_text, find_sheet, read_table
 
@@ -25,6 +26,7 @@ ORGANISATIONS, PLEDGES, COMMITMENTS, AMENDMENTS, DISBURSEMENTS, REQUIREMENTS = (
 KINDS = ("donor", "multilateral", "pooled-fund", "ngo", "national-operator", "commercial", "foundation", "government")
 CHANGES = ("increase", "decrease", "terminate")
 YES, NO = ("Y", "YES", "TRUE"), ("N", "NO", "FALSE")
+TARGETS = "Targets"
 MAX_REF = 60
 MAX_NOTES = 2000
 YEARS = range(1990, 2101)
@@ -39,6 +41,7 @@ COLUMNS: dict[str, tuple[list[str], list[str]]] = {
     DISBURSEMENTS: (["Donor", "Recipient", "Paid on", "Pillar", "Amount", "Currency"],
                     ["Agreement ref", "Pledge ref", "Via", "Province", "Support", "Notes"]),
     REQUIREMENTS: (["Year", "Pillar", "Amount", "Currency"], ["Source"]),
+    TARGETS: (["Year", "Pillar", "Indicator", "Target"], ["Source"]),  # spec section 10
 }
 
 
@@ -123,6 +126,16 @@ class RequirementRow:
     pillar: str
     amount: Decimal
     currency: str
+    source: str
+
+
+@dataclass(slots=True)
+class TargetRow:
+    row: int
+    year: int
+    pillar: str
+    indicator: str
+    target: Decimal
     source: str
 
 
@@ -463,6 +476,46 @@ class RegisterReader:
             if len(self.problems) == before:
                 yield RequirementRow(number, year, pillar, amount, currency, source)
             before = len(errors)
+
+    def targets(self) -> Iterator[TargetRow]:
+        """Yield the valid rows of the Targets sheet (the work plan's targets per year, pillar and indicator)."""
+        opened = self._table(TARGETS)
+        if opened is None:
+            return
+        table, rows = opened
+        seen: dict[tuple[int, str, str], int] = {}
+        errors = self.problems
+        before = len(errors)
+        for number, record in rows:
+            year = self._year(table, number, record)
+            pillar = self._pillar(table, number, record)
+            text = cell_text(record.get("Indicator"))
+            indicator = {i.casefold(): i for i in INDICATORS}.get(text.casefold().replace(" ", "_"))
+            if indicator is None:
+                self._error(table, number, "Indicator", f"{text!r} is not an indicator: use one of {', '.join(INDICATORS)}"
+                            if text else f"the indicator is missing: use one of {', '.join(INDICATORS)}")
+            target = self._target(table, number, record)
+            source = self._text(table, number, record, "Source", 300)
+            if year and pillar and indicator:
+                if (year, pillar, indicator) in seen:
+                    self._error(table, number, "Indicator", f"the target for {year}, {pillar} and {indicator} is already "
+                                                            f"given on row {seen[(year, pillar, indicator)]}")
+                seen.setdefault((year, pillar, indicator), number)
+            if len(self.problems) == before:
+                yield TargetRow(number, year, pillar, indicator, target, source)
+            before = len(errors)
+
+    def _target(self, table: Table, number: int, record: dict[str, Any]) -> Decimal | None:
+        try:
+            target = cell_decimal(record.get("Target"))
+        except CellError as error:
+            self._error(table, number, "Target", str(error).replace("amount", "target"))
+            return None
+        if target <= 0 or target != target.quantize(Decimal("0.0001")):
+            self._error(table, number, "Target", f"{cell_text(record.get('Target'))!r} is not a target: write a number "
+                                                 "above zero with at most four decimals (hectares, items, sessions, people)")
+            return None
+        return target
 
 
 def support_kind(text: str) -> str | None:

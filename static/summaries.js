@@ -12,23 +12,27 @@
 
   Object.keys(specs).forEach(function (id) {
     var el = document.getElementById(id);
-    if (!el || id === "chart-map") { return; }
+    if (!el || specs[id].geojson) { return; }
     Plotly.newPlot(el, specs[id].data, specs[id].layout, config).then(function () { el.dataset.drawn = "1"; });
   });
 
-  // The province map: each province a filled polygon, shaded on a colour-blind-safe
-  // light-to-dark scale (cividis), with its value in the hover text and the table.
-  var map = specs["chart-map"];
-  var mapEl = document.getElementById("chart-map");
-  if (!map || !mapEl) { return; }
+  // The province maps (money disbursed, land released): each province a filled polygon,
+  // shaded on a colour-blind-safe light-to-dark scale (cividis), its value in the hover
+  // text and the table beside the map. The boundaries are fetched once for every map.
+  var maps = Object.keys(specs).filter(function (id) { return specs[id].geojson && document.getElementById(id); });
+  if (!maps.length) { return; }
   var cividis = ["#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8779", "#a69d75", "#c4b56c", "#e4cf5b", "#fee838"];
   function shade(value, max) {
     if (!value) { return "#f2f2f2"; }
     var i = Math.min(cividis.length - 1, Math.floor((value / max) * (cividis.length - 1)));
-    return cividis[cividis.length - 1 - i];  // darker = more money, readable in grey print
+    return cividis[cividis.length - 1 - i];  // darker = more, readable in grey print
   }
-  var base = block.dataset.static || "/static/";
-  fetch(base + map.geojson, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (geo) {
+  function label(map, name, value) {
+    var shown = Math.round(value).toLocaleString("en-US");
+    return name + ": " + (map.unit ? shown + " " + map.unit : "US$ " + shown);
+  }
+  function draw(id, map, geo) {
+    var mapEl = document.getElementById(id);
     var max = 0;
     Object.keys(map.values).forEach(function (k) { max = Math.max(max, map.values[k]); });
     var traces = [];
@@ -41,13 +45,21 @@
         poly[0].forEach(function (pt) { xs.push(pt[0]); ys.push(pt[1]); });
         xs.push(null); ys.push(null);
       });
-      var label = (map.names[code] || code) + ": US$ " + Math.round(value).toLocaleString("en-US");
       traces.push({ type: "scatter", mode: "lines", x: xs, y: ys, fill: "toself", fillcolor: shade(value, max),
-                    line: { color: "#333", width: 0.6 }, name: map.names[code] || code, text: label,
-                    hoverinfo: "text", hoveron: "fills", showlegend: false });
+                    line: { color: "#333", width: 0.6 }, name: map.names[code] || code,
+                    text: label(map, map.names[code] || code, value), hoverinfo: "text", hoveron: "fills", showlegend: false });
     });
     var layout = { title: { text: map.title }, margin: { t: 40, r: 10, b: 10, l: 10 }, height: 560,
                    xaxis: { visible: false, scaleanchor: "y" }, yaxis: { visible: false }, hovermode: "closest" };
-    return Plotly.newPlot(mapEl, traces, layout, config);
-  }).then(function () { mapEl.dataset.drawn = "1"; });
+    return Plotly.newPlot(mapEl, traces, layout, config).then(function () { mapEl.dataset.drawn = "1"; });
+  }
+  var base = block.dataset.static || "/static/";
+  var files = {};
+  maps.forEach(function (id) {
+    var file = specs[id].geojson;
+    if (!files[file]) {
+      files[file] = fetch(base + file, { credentials: "same-origin" }).then(function (r) { return r.json(); });
+    }
+    files[file].then(function (geo) { return draw(id, specs[id], geo); });
+  });
 })();

@@ -61,3 +61,23 @@ def test_open_drill_down_publish_change_and_compare(page, demo_app, make_user):
     assert "What changed since published version 1" in changes
     assert "totals · disbursed" in changes and shown in changes and new in changes
     assert problems == [], problems
+
+
+def test_results_section_draws_its_chart_and_land_map_and_opens_the_return_lines(page, demo_app, make_user):
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    browser_login(page, make_user("co-chair"))
+    page.goto("/summaries/twg/2025-Q3/clearance")
+    for chart in ("chart-results", "chart-map-land", "chart-map"):
+        page.wait_for_selector(f"#{chart}[data-drawn='1'] .main-svg", state="attached")
+    assert page.locator("#chart-map-land .scatterlayer .trace").count() == 18
+    row = page.locator("#table-results tbody tr", has_text="land_released_ha")
+    assert "per hectare" in row.inner_text()  # the demo's returns report land released and spending
+    released = row.locator("a.fig").first
+    shown = released.inner_text()
+    released.click()
+    page.wait_for_selector("#output-records")
+    assert page.locator("#records-total").inner_text().replace(",", "") == shown.replace(",", "")
+    assert page.locator("#output-records tbody tr").count() >= 2
+    assert problems == [], problems

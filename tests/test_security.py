@@ -60,6 +60,10 @@ ROUTE_TABLE = [
     ("pledges.requirement_create", "GET", "/requirements/new", CO_CHAIRS),
     ("pledges.requirement_edit", "GET", "/requirements/{requirement_id}/edit", CO_CHAIRS),
     ("pledges.requirement_cancel", "POST", "/requirements/{requirement_id}/cancel", CO_CHAIRS),
+    ("pledges.targets", "GET", "/targets/", CO_CHAIRS),
+    ("pledges.target_create", "GET", "/targets/new", CO_CHAIRS),
+    ("pledges.target_edit", "GET", "/targets/{target_id}/edit", CO_CHAIRS),
+    ("pledges.target_cancel", "POST", "/targets/{target_id}/cancel", CO_CHAIRS),
     ("pledges.register_import", "GET", "/register/import", CO_CHAIRS),
     ("pledges.register_commit", "POST", "/register/import/commit", CO_CHAIRS),
     ("pledges.register_imports", "GET", "/register/imports", CO_CHAIRS),
@@ -137,7 +141,7 @@ FORM_POSTS = {"pledges.amendment_create"}
 
 def _record_ids(app, target_email):
     """Ids of one record of each kind the routes act on: the operator's own return, a published summary."""
-    from uxo_swg.models import Amendment, Commitment, Disbursement, ImportBatch, OperatorReturn, Pledge, Requirement
+    from uxo_swg.models import Amendment, Commitment, Disbursement, ImportBatch, OperatorReturn, Pledge, Requirement, Target
     from uxo_swg.summaries import services as summaries
 
     with app.app_context():
@@ -159,6 +163,7 @@ def _record_ids(app, target_email):
             "user_id": s.exec(select(User.id).where(User.email == target_email)).one(),
             "org_id": first(Organisation), "pledge_id": first(Pledge), "agreement_id": first(Commitment),
             "disbursement_id": first(Disbursement), "requirement_id": first(Requirement), "batch_id": batch.id,
+            "target_id": first(Target),
             "return_id": own_return, "version_id": version.id, "amendment_id": amendment.id,
         }
 

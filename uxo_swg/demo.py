@@ -131,6 +131,7 @@ def load_demo(*, session: Session, until: date = date(2026, 11, 15)) -> str:
     session.add_all(User(email=email, roles=roles, organisation_id=orgs[org].id if org else None,
                          password_hash=password_hash) for email, roles, org in DEMO_USERS)
     session.commit()
+    from .demo_results import demo_outputs_and_targets; demo_outputs_and_targets(session)  # noqa: E702 (issue 16)
     users = ", ".join(email for email, _, _ in DEMO_USERS)
     return (f"demo data loaded: {len(orgs)} organisations, {len(PLEDGES)} pledges, {len(agreements)} agreements, "
             f"{len(paid)} disbursements, {returns} operator returns; "

@@ -296,6 +296,12 @@ class ReturnOutput(SQLModel, table=True):
     indicator: str = Field(max_length=60)
     value: Decimal = amount_field()
     notes: str = Field(default="", max_length=2000)
+    # People reached, for indicators that count people; None where the return did not give them (never 0).
+    women: Optional[int] = None
+    men: Optional[int] = None
+    girls: Optional[int] = None
+    boys: Optional[int] = None
+    with_disability: Optional[int] = None
 
 
 # --- exchange rates, people, audit -----------------------------------------------------
@@ -538,3 +544,21 @@ class ReminderSent(SQLModel, table=True):
     kind: str = Field(max_length=30)  # return-reminder | return-digest | rate-missing | ecb-ends
     sent_at: datetime = Field(default_factory=utcnow)
     detail: str = Field(default="", max_length=500)
+
+
+# --- results next to money (issue 16) ---
+
+class Target(SQLModel, table=True):
+    """A target of the annual work plan: how much of an indicator a pillar means to achieve in a year."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    pillar_code: str = Field(foreign_key="pillar.code")
+    indicator: str = Field(max_length=60)
+    target: Decimal = amount_field()
+    source: str = Field(default="", max_length=300)
+    superseded_by_id: Optional[int] = Field(default=None, foreign_key="target.id")
+    cancelled_at: Optional[datetime] = None  # entered in error; a target is cancelled or superseded, never deleted
+    import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)

@@ -213,3 +213,23 @@ class ConfirmForm(FlaskForm):
     version = HiddenField()
     sha256 = HiddenField()
     submit = SubmitField("Confirm")
+
+
+class TargetForm(_Versioned):
+    """A target of the work plan (spec section 10): year, pillar, indicator, how much, and where it comes from."""
+
+    year = IntegerField("Year", validators=[InputRequired(message="enter the year"), NumberRange(min=1990, max=2100)])
+    pillar_code = SelectField("Pillar", validators=[DataRequired()])
+    indicator = SelectField("Indicator", validators=[DataRequired()])
+    target = StringField("Target", validators=[InputRequired(message="enter the target"), Length(max=30)],
+                         description="hectares, items, sessions or people, as the indicator counts")
+    source = StringField("Source", validators=[Length(max=300)], description="for example: National UXO work plan 2026")
+    submit = SubmitField("Save target")
+
+    def validate_target(self, field: StringField) -> None:
+        from .targets import target_value
+
+        try:
+            field.value = target_value(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from None

@@ -34,6 +34,7 @@ from ..models import (
 from ..rates import iso_currencies, rate_book
 from .import_agreements import store_amendments, store_commitments
 from .import_rows import ImportResult, MissingRates, Recent, bump, chunks, insert_rows, pledges_by_ref
+from .targets import reinstate_targets, rollback_targets, store_targets
 
 KIND = "register"
 
@@ -146,6 +147,7 @@ def _store(book: Any, batch: ImportBatch, result: ImportResult, *, session: Sess
         store_amendments(reader, batch.id, now, result, session=session)
         _store_disbursements(reader, batch.id, now, result, session=session)
         _store_requirements(reader, batch.id, now, result, session=session)
+        _store_targets(reader, batch.id, now, result, session=session)
         result.problems.extend(result.rates.problems())
 
 
@@ -346,6 +348,14 @@ def _store_requirements(reader: RegisterReader, batch_id: int, now: datetime, re
     session.flush()
 
 
+def _store_targets(reader: RegisterReader, batch_id: int, now: datetime, result: ImportResult, *, session: Session) -> None:
+    rows = list(reader.targets())  # one row per year, pillar and indicator: a short list
+    if rows:
+        created, unchanged = store_targets(rows, batch_id, now, session=session)
+        bump(result.created, "targets", created)
+        bump(result.unchanged, "targets", unchanged)
+
+
 # --- rollback and reinstatement -------------------------------------------------------
 
 def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int | None = None) -> ImportBatch:
@@ -374,6 +384,7 @@ def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int
                     older.superseded_by_id = None  # the requirement it replaced applies again
                     older.version += 1
                     session.add(older)
+    rollback_targets(batch, now, session=session)
     batch.rolled_back_at = now
     session.add(batch)
     session.commit()
@@ -396,7 +407,7 @@ def _reinstate(book: Any, batch: ImportBatch, result: ImportResult, *, session: 
         reader.check_sheets()
         reader.organisations()
         for rows in (reader.pledges(), reader.commitments(), reader.amendments(), reader.disbursements(),
-                     reader.requirements()):
+                     reader.requirements(), reader.targets()):
             for _ in rows:
                 pass
     if result.errors:
@@ -420,6 +431,7 @@ def _reinstate(book: Any, batch: ImportBatch, result: ImportResult, *, session: 
                     older.version += 1
                     session.add(older)
         bump(result.created, label, len(records))
+    bump(result.created, "targets", reinstate_targets(batch, session=session))
     result.reinstated = True
     batch.rolled_back_at = None
     batch.imported_at = utcnow()

@@ -135,6 +135,6 @@ def cancel_and_return(model, record_id: int, back: str, label: str):
     return redirect(back)
 
 
-from . import agreement_routes, records, register_routes  # noqa: E402,F401  (their routes join this blueprint)
+from . import agreement_routes, records, register_routes, target_routes  # noqa: E402,F401  (their routes join this blueprint)
 
 __all__ = ["bp", "Commitment", "Disbursement"]

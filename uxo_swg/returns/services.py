@@ -312,6 +312,7 @@ class VersionView:
     header_changes: list[tuple[str, Any, Any]] = field(default_factory=list)
 
 
+PEOPLE = ("women", "men", "girls", "boys", "with_disability")
 SHEETS = (("Funds received", ReturnReceipt), ("Expenditure", ReturnExpenditure), ("Outputs", ReturnOutput))
 MAX_CHANGES_SHOWN = 200
 
@@ -323,7 +324,10 @@ def _lines(session: Session, model: Any, return_id: int, names: dict[int, str]) 
                  r.pillar_code, r.province_code or "", f"{r.amount.normalize():f}", r.currency) for r in rows]
     if model is ReturnExpenditure:
         return [(r.pillar_code, r.province_code, f"{r.amount.normalize():f}", r.currency) for r in rows]
-    return [(r.pillar_code, r.province_code, r.indicator, f"{r.value.normalize():f}") for r in rows]
+    # People columns shown as "women 30" so a corrected split shows as a changed line; empty where not given.
+    return [(r.pillar_code, r.province_code, r.indicator, f"{r.value.normalize():f}",
+             *(f"{name.replace('_', ' ')} {getattr(r, name)}" if getattr(r, name) is not None else "" for name in PEOPLE))
+            for r in rows]
 
 
 def return_history(current: OperatorReturn, *, session: Session) -> list[VersionView]:
@@ -345,7 +349,7 @@ def return_history(current: OperatorReturn, *, session: Session) -> list[Version
             sums: dict[str, Decimal] = {}
             for line in lines[sheet]:
                 key = line[-1] if model is not ReturnOutput else line[2]
-                amount = Decimal(line[-2] if model is not ReturnOutput else line[-1])
+                amount = Decimal(line[-2] if model is not ReturnOutput else line[3])
                 sums[key] = sums.get(key, Decimal(0)) + amount
             view.totals[sheet] = dict(sorted(sums.items()))
         if previous_lines is not None:

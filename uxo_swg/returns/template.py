@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 
 from importers.operator_return import (
     OWN_FUNDS,
-    EXPENDITURE_COLUMNS, EXPENDITURE_SHEET, INDICATORS, OUTPUT_COLUMNS, OUTPUTS_SHEET, RECEIPT_COLUMNS, RECEIPTS_SHEET,
-    RETURN_SHEET,
+    EXPENDITURE_COLUMNS, EXPENDITURE_SHEET, INDICATORS, OUTPUT_COLUMNS, OUTPUTS_SHEET, PEOPLE_COLUMNS,
+    RECEIPT_COLUMNS, RECEIPTS_SHEET, RETURN_SHEET,
 )
 
 from ..domain.periods import Period
@@ -28,7 +28,7 @@ _UNLOCKED = Protection(locked=False)
 # The receipts sheet in the spec's order: required and optional columns interleaved as the spec lists them.
 RECEIPT_ORDER = ["Received on", "Donor", "Via", "Agreement ref", "Pillar", "Province", "Amount", "Currency", "Notes"]
 EXPENDITURE_ORDER = ["Pillar", "Province", "Amount", "Currency", "Funded by", "Notes"]
-OUTPUT_ORDER = ["Pillar", "Province", "Indicator", "Value", "Notes"]
+OUTPUT_ORDER = ["Pillar", "Province", "Indicator", "Value", *PEOPLE_COLUMNS, "Notes"]
 assert set(RECEIPT_ORDER) == set(RECEIPT_COLUMNS[0] + RECEIPT_COLUMNS[1])
 assert set(EXPENDITURE_ORDER) == set(EXPENDITURE_COLUMNS[0] + EXPENDITURE_COLUMNS[1])
 assert set(OUTPUT_ORDER) == set(OUTPUT_COLUMNS[0] + OUTPUT_COLUMNS[1])
@@ -44,8 +44,11 @@ INSTRUCTIONS = [
     ("3. 'Expenditure': what was spent in the quarter, by pillar and province ('national' for work not tied to one province). "
      "'Funded by' (optional): the donor, pooled fund or government whose money it was, or 'own funds'.",
      "3. 'Expenditure': ລາຍຈ່າຍໃນໄຕມາດ ຕາມຂົງເຂດວຽກ ແລະ ແຂວງ ('national' ສຳລັບວຽກທົ່ວປະເທດ)."),
-    ("4. 'Outputs': what was achieved, by pillar, province and indicator.",
-     "4. 'Outputs': ຜົນໄດ້ຮັບ ຕາມຂົງເຂດວຽກ, ແຂວງ ແລະ ຕົວຊີ້ວັດ."),
+    ("4. 'Outputs': what was achieved, by pillar, province and indicator. For people reached "
+     "(re_beneficiaries, va_beneficiaries) give Women, Men, Girls and Boys, which add up to Value, and how many of them "
+     "live With disability (at most Value); leave them empty where you do not know.",
+     "4. 'Outputs': ຜົນໄດ້ຮັບ ຕາມຂົງເຂດວຽກ, ແຂວງ ແລະ ຕົວຊີ້ວັດ. ສຳລັບຈຳນວນຄົນທີ່ໄດ້ຮັບ: ແມ່ຍິງ, ຜູ້ຊາຍ, ເດັກຍິງ ແລະ "
+     "ເດັກຊາຍ ລວມກັນເທົ່າກັບ Value; ຜູ້ພິການ ບໍ່ເກີນ Value."),
     ("5. Amounts are in the currency received or spent, without conversion; dates as dates (2025-09-30).",
      "5. ຈຳນວນເງິນເປັນສະກຸນເງິນທີ່ໄດ້ຮັບ ຫຼື ຈ່າຍ, ບໍ່ຕ້ອງແລກປ່ຽນ; ວັນທີໃນຮູບແບບ 2025-09-30."),
     ("6. Pick donors, pillars, provinces, currencies and indicators from the drop-down lists. "
@@ -92,7 +95,7 @@ def build_template(operator: str, quarter: Period, lists: TemplateLists) -> byte
                                                            "Currency": "Currencies", "Funded by": "Funders"},
                 amounts=["Amount"])
     _data_sheet(wb, OUTPUTS_SHEET, OUTPUT_ORDER, {"Pillar": "Pillars", "Province": "Provinces",
-                                                  "Indicator": "Indicators"}, amounts=["Value"])
+                                                  "Indicator": "Indicators"}, amounts=["Value"], counts=list(PEOPLE_COLUMNS))
     wb.active = 1
     return workbook_bytes(wb)
 
@@ -159,7 +162,7 @@ def _lists_sheet(wb, lists: TemplateLists) -> None:
 
 
 def _data_sheet(wb, title: str, headers: list[str], lists: dict[str, str], dates: list[str] = (),
-                amounts: list[str] = ()) -> None:
+                amounts: list[str] = (), counts: list[str] = ()) -> None:
     ws = wb.create_sheet(title)
     ws.append(headers)
     for cell in ws[1]:
@@ -179,6 +182,10 @@ def _data_sheet(wb, title: str, headers: list[str], lists: dict[str, str], dates
         elif header in amounts:
             dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                                 showErrorMessage=True, errorTitle=header, error="Write a number of zero or more")
+        elif header in counts:
+            dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                                showErrorMessage=True, errorTitle=header,
+                                error="Write a whole number of people, zero or more (or leave it empty)")
         else:
             dv = None
         if dv is not None:
@@ -191,6 +198,8 @@ def _data_sheet(wb, title: str, headers: list[str], lists: dict[str, str], dates
                 cell.number_format = "yyyy-mm-dd"
             elif header in amounts:
                 cell.number_format = "#,##0.00"
+            elif header in counts:
+                cell.number_format = "#,##0"
     ws.freeze_panes = "A2"
     # Header row locked; data rows editable; rows may be inserted, sorted and filtered.
     ws.protection.sheet = True

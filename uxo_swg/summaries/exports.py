@@ -67,6 +67,8 @@ def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> b
         add_sheet(wb, "Funding cliff", ["Agreement ref", "Donor", "Recipient", "Pillar", "Ends on", "Amount", "Currency", "USD"],
                   [(r["agreement_ref"], r["donor"], r["recipient"], r["pillar"], r["ends_on"], _d(r["amount"]), r["currency"],
                     _d(r["usd"])) for r in doc["cliff"]], money_columns=[5, 7])
+    if "results" in doc:  # spec section 10; summaries published before it have no results
+        _results_sheets(wb, doc)
     if narrative or decisions:
         add_sheet(wb, "Narrative", ["Section", "Text"], [("Narrative", narrative), ("Decisions", decisions)])
     for ws in wb.worksheets:
@@ -131,4 +133,52 @@ def charts(doc: dict[str, Any]) -> dict[str, Any]:
     out["chart-map"] = {
         "values": {p["province"]: float(p["disbursed"]) for p in doc["provinces"] if p["province"] != "national"},
         "names": PROVINCE_NAMES, "geojson": "lao-adm1.geojson", "title": "Disbursed by province (US$)"}
+    if "results" in doc:
+        out.update(_results_charts(doc, layout))
+    return out
+
+
+# --- results next to money (spec section 10) -------------------------------------------------------------------------
+
+PEOPLE_HEADERS = ["Women", "Men", "Girls", "Boys", "With disability"]
+PEOPLE_KEYS = ["women", "men", "girls", "boys", "with_disability"]
+
+
+def _results_sheets(wb: Any, doc: dict[str, Any]) -> None:
+    """Add the results, the outputs with people reached, and land released by province; blank cells are unknown."""
+    ws = add_sheet(wb, "Results", ["Pillar", "Indicator", "Output in period", "Spent (USD)", "Cost per unit (USD)", "Unit",
+                                   "Year to date", "Target", "Achieved share"],
+                   [(PILLAR_NAMES.get(r["pillar"], r["pillar"]), r["indicator"],
+                     _d(r["value"]) if r["value"] is not None else "No output reported", _d(r["spent"]),
+                     _d(r["cost_per_unit"]), r["unit"], _d(r["value_ytd"]), _d(r["target"]), _d(r["achieved_share"]))
+                    for r in doc["results"]], money_columns=[3, 4])
+    for row in ws.iter_rows(min_row=2, min_col=9, max_col=9):
+        row[0].number_format = "0.0%"
+    add_sheet(wb, "Outputs", ["Pillar", "Indicator", "Value", *PEOPLE_HEADERS, "Of which split by sex and age"],
+              [(PILLAR_NAMES.get(o["pillar"], o["pillar"]), o["indicator"], _d(o["value"]), *[o[k] for k in PEOPLE_KEYS],
+                _d(o["value_with_people"])) for o in doc["outputs"]])
+    add_sheet(wb, "Land released", ["Province", "Code", "Hectares"],
+              [(PROVINCE_NAMES.get(p["province"], p["province"]), p["province"], _d(p["value"]))
+               for p in doc["land_released_by_province"]])
+
+
+def _results_charts(doc: dict[str, Any], layout: dict[str, Any]) -> dict[str, Any]:
+    """Return the chart of the year to date against the year's targets and the map of land released."""
+    year = doc["period"][:4]
+    rows = [r for r in doc["results"] if r["target"] is not None]
+    labels = [f"{PILLAR_NAMES.get(r['pillar'], r['pillar'])}: {r['indicator']}" for r in rows]
+    shares = [float(Decimal(r["achieved_share"]) * 100) for r in rows]
+    text = [f"{Decimal(r['value_ytd'] or 0):,f} of {Decimal(r['target']):,f}" for r in rows]
+    title = f"Year to date against the {year} targets" if rows else f"No target recorded for {year}"
+    out = {"chart-results": _figure(
+        [_bar("Achieved, % of the year's target", shares, labels, 0, orientation="h", text=text, textposition="auto")],
+        {**layout, "title": {"text": title}, "showlegend": False, "margin": {"t": 40, "r": 10, "b": 40, "l": 260},
+         "xaxis": {"title": {"text": "% of the target"}, "ticksuffix": "%", "rangemode": "tozero"},
+         "yaxis": {"automargin": True},
+         "shapes": [{"type": "line", "x0": 100, "x1": 100, "y0": 0, "y1": 1, "yref": "paper",
+                     "line": {"color": "#000000", "dash": "dash", "width": 1}}] if rows else []})}
+    out["chart-map-land"] = {
+        "values": {p["province"]: float(p["value"]) for p in doc["land_released_by_province"] if p["province"] != "national"},
+        "names": PROVINCE_NAMES, "geojson": "lao-adm1.geojson", "title": f"Land released by province, {doc['period']} (hectares)",
+        "unit": "ha"}
     return out

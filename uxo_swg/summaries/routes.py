@@ -9,11 +9,13 @@ from flask_login import current_user
 
 from ..db import get_session
 from ..domain.money import format_amount
+from ..domain.results import line_totals, output_figure
 from ..exports import XLSX_MIMETYPE
 from ..models import SummaryReport, SummaryVersion
 from ..permissions import has_role, roles_required
 from . import jobs  # noqa: F401  (registers the scheduled job that opens each quarter's drafts)
 from . import services
+from .results_inputs import output_lines
 from .exports import PILLAR_NAMES, PROVINCE_NAMES, charts, workbook
 from .forms import CommentForm, FollowForm, NarrativeForm, ScopeForm
 
@@ -36,6 +38,15 @@ def _usdstr(value: str | None) -> str:
 @bp.app_template_filter("ratio")
 def _ratio(value: str | None) -> str:
     return "–" if value is None else f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
+
+
+@bp.app_template_filter("quantity")
+def _quantity(value: str | None) -> str:
+    """Show an output value with thousands separators and no trailing zeros (1,234.5)."""
+    if value is None:
+        return "–"
+    number = Decimal(str(value))
+    return f"{number:,f}" if number != number.to_integral_value() else f"{int(number):,}"
 
 
 def _figure_value(key: str, value: str | None) -> str:
@@ -129,9 +140,19 @@ def records(kind: str, period: str, pillar: str):
     if not _may_read_draft(scope):
         abort(403)
     figure = request.args.get("figure", "")
+    back = url_for("summaries.draft", **_draft_args(scope))
+    lines = output_figure(figure)
+    if lines is not None:  # a results figure: the return lines it is made of
+        rows = output_lines(scope.period, lines, session=get_session(), pillar=scope.pillar or None)
+        return _output_records(scope, figure, rows, None, back)
     rows = services.live_records(scope, figure, session=get_session())
     return render_template("summaries/records.html", scope=scope, figure=figure, rows=rows, version=None, total=_total(rows),
-                           back=url_for("summaries.draft", **_draft_args(scope)))
+                           back=back)
+
+
+def _output_records(scope: services.Scope, figure: str, rows: list[dict], version: SummaryVersion | None, back: str) -> str:
+    return render_template("summaries/output_records.html", scope=scope, figure=figure, rows=rows, version=version,
+                           totals=line_totals(rows), back=back)
 
 
 @bp.get("/<kind>/<period>/<pillar>/export.<fmt>")
@@ -243,6 +264,10 @@ def published_records(version_id: int):
     version, report = found
     scope = services.scope_of(report.kind, report.period, report.pillar_code or None)
     figure = request.args.get("figure", "")
+    lines = output_figure(figure)
+    if lines is not None:
+        rows = services.frozen_output_records(version, lines.key)
+        return _output_records(scope, figure, rows, version, url_for("summaries.published", version_id=version.id))
     rows = services.frozen_records(version, figure)
     return render_template("summaries/records.html", scope=scope, figure=figure, version=version, rows=rows, total=_total(rows),
                            back=url_for("summaries.published", version_id=version.id))

@@ -14,11 +14,13 @@ from ..audit import set_actor
 from ..db import write_transaction
 from ..domain.counting import PILLARS, Counted
 from ..domain.periods import Period, PeriodError, parse_half, parse_quarter
+from ..domain.results import money_keys
 from ..domain.summary import Computed, cliff, compute, differences, document, money, pipeline
 from ..models import ReviewerPillar, Setting, SummaryComment, SummaryReport, SummaryVersion, User
 from ..permissions import sees_everything
 from ..rates import rate_book
 from .inputs import load_summary_inputs
+from .results_inputs import frozen_output_lines, results_extras
 
 PUBLIC_SUMMARIES = "public_summaries"
 
@@ -76,6 +78,7 @@ def compute_summary(scope: Scope, *, session: Session, grouped: bool = True) -> 
     else:
         extras["pipeline"] = pipeline(inputs.pledges, inputs.agreements, scope.period, rates, inputs.pledge_ids)
         extras["cliff"] = cliff(inputs.agreements, scope.period, rates)
+    extras.update(results_extras(scope.period, computed.figures, session=session, pillar=pillar))  # spec section 10
     for missing in inputs.missing_rates:  # a fund's balance valued at the period's last day
         if (missing.currency, missing.on) not in {(m.currency, m.on) for m in computed.missing_rates}:
             computed.missing_rates.append(missing)
@@ -95,12 +98,20 @@ def record_of(c: Counted) -> dict[str, Any]:
 def live_records(scope: Scope, figure: str, *, session: Session) -> list[dict[str, Any]]:
     """Return the records one figure of the live draft is made of (one query per kind, not grouped)."""
     _doc, computed = compute_summary(scope, session=session, grouped=False)
-    return sorted((record_of(c) for c in computed.records(figure)), key=lambda r: (r["date"], r["kind"], r["id"]))
+    keys = money_keys(figure)  # a results figure may stand for several money figures
+    counted = [line.counted for line in computed.lines if any(k in line.keys for k in keys)]
+    return sorted((record_of(c) for c in counted), key=lambda r: (r["date"], r["kind"], r["id"]))
 
 
 def frozen_records(version: SummaryVersion, figure: str) -> list[dict[str, Any]]:
     """Return the records one figure of a published version was made of, as they were then."""
-    return [r for r in json.loads(version.records_json) if figure in r["keys"]]
+    keys = money_keys(figure)
+    return [r for r in json.loads(version.records_json) if r.get("kind") != "output" and any(k in r["keys"] for k in keys)]
+
+
+def frozen_output_records(version: SummaryVersion, key: str) -> list[dict[str, Any]]:
+    """Return the return output lines behind a results figure of a published version, as they were then."""
+    return [r for r in json.loads(version.records_json) if r.get("kind") == "output" and key in r["keys"]]
 
 
 def find_report(scope: Scope, *, session: Session) -> SummaryReport | None:
@@ -213,6 +224,7 @@ def publish(scope: Scope, user: User, *, session: Session) -> SummaryVersion:
                            "load the rates before publishing")
     records = [{**record_of(line.counted), "keys": line.keys} for line in computed.lines]
     rates = sorted({(r["currency"], r["rate_date"], r["rate"], r["rate_source"]) for r in records if r["currency"] != "USD"})
+    records += frozen_output_lines(scope.period, session=session, pillar=scope.pillar or None)
     latest = versions(report, session=session)
     version = SummaryVersion(
         report_id=report.id, number=(latest[0].number + 1) if latest else 1, published_by_id=user.id,
