@@ -60,6 +60,7 @@ ROUTE_TABLE = [
     ("returns.template", "GET", "/returns/template", RETURNS),
     ("returns.upload", "POST", "/returns/upload", RETURNS),
     ("returns.confirm", "POST", "/returns/confirm", RETURNS),
+    ("returns.preview_page", "GET", "/returns/preview/{token}", RETURNS),
     ("returns.show", "GET", "/returns/{return_id}", RETURNS),
     ("reconciliation.index", "GET", "/reconciliation/", CO_CHAIRS),
     ("reconciliation.decide_pair", "POST", "/reconciliation/decide", CO_CHAIRS),
@@ -139,7 +140,7 @@ def _record_ids(app, target_email):
             "user_id": s.exec(select(User.id).where(User.email == target_email)).one(),
             "org_id": first(Organisation), "pledge_id": first(Pledge), "agreement_id": first(Commitment),
             "disbursement_id": first(Disbursement), "requirement_id": first(Requirement), "batch_id": batch.id,
-            "return_id": own_return, "version_id": version.id,
+            "return_id": own_return, "version_id": version.id, "token": "0" * 32,
         }
 
 
