@@ -88,8 +88,9 @@ def upload():
 def preview_page(token: str):
     """Another page of a kept preview's problems (the file is not read again)."""
     preview = previews.load(token, current_user.id, current_app.config["UPLOAD_FOLDER"])
-    if preview is None:
-        abort(404)
+    if preview is None:  # deleted after a day, or someone else's
+        flash("That preview is no longer kept: upload the file again.", "error")
+        return redirect(url_for("returns.index"))
     page = request.args.get("page", 1, type=int)
     return _render_preview(preview, None, page=page), 200 if preview.ok else 422
 
