@@ -20,7 +20,7 @@ from uxo_swg.models import JobHistory
 from uxo_swg.scheduler import run_job
 from uxo_swg.summaries import services
 
-HEAD = "0011"
+HEAD = "0012"
 SCOPES = [services.scope_of("twg", "2025-Q3", "clearance"), services.scope_of("swg", "2025-H1")]
 
 

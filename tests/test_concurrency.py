@@ -17,7 +17,7 @@ from sqlmodel import select
 from conftest import PASSWORD, csrf_token
 from uxo_swg import create_app
 from uxo_swg.db import WRITE_TRANSACTION, get_session
-from uxo_swg.models import AuditLog, Commitment, Organisation, Pledge, PledgeLine
+from uxo_swg.models import AuditLog, Commitment, CommitmentLine, Organisation, Pledge, PledgeLine
 from uxo_swg.organisations.services import OrganisationData, save_organisation
 from uxo_swg.pledges.services import Conflict, PledgeData, save_pledge
 
@@ -118,8 +118,10 @@ def test_two_people_saving_one_record_at_the_same_instant_one_gets_the_conflict_
         if kind == "agreement":
             record = Commitment(ref="AG-DE-1", donor_id=orgs["Germany"], recipient_id=orgs["HALO Trust"],
                                 signed_on=date(2025, 4, 1), start_on=date(2025, 4, 1), end_on=date(2026, 12, 31),
-                                pillar_code="clearance", amount=Decimal(1000), currency="EUR")
+                                currency="EUR")
             session.add(record)
+            session.flush()
+            session.add(CommitmentLine(commitment_id=record.id, year=2025, pillar_code="clearance", amount=Decimal(1000)))
             session.commit()
             record_id = record.id
         elif kind == "pledge":
@@ -136,8 +138,9 @@ def test_two_people_saving_one_record_at_the_same_instant_one_gets_the_conflict_
                     "lines-0-year": "2025", "lines-0-pillar": "clearance", "lines-0-amount": "1000"}
         if kind == "agreement":
             return {"ref": "AG-DE-1", "pledge_id": 0, "donor_id": orgs["Germany"], "recipient_id": orgs["HALO Trust"],
-                    "signed_on": "2025-04-01", "start_on": "2025-04-01", "end_on": "2026-12-31", "pillar_code": "clearance",
-                    "currency": "EUR", "amount": "1000", "notes": f"edit {n}", "version": "1"}
+                    "signed_on": "2025-04-01", "start_on": "2025-04-01", "end_on": "2026-12-31", "support": "cash",
+                    "currency": "EUR", "notes": f"edit {n}", "version": "1",
+                    "lines-0-year": "2025", "lines-0-pillar": "clearance", "lines-0-amount": "1000"}
         return {"name": "HALO Trust", "kind": "ngo", "country": "GB", "contact": f"edit {n}", "aliases": "", "version": "1"}
 
     clients = [_login(app, make_user("co-chair")) for _ in range(2)]
