@@ -78,11 +78,13 @@ def run_job(name: str, period: str | None, *, session: Session, today: date | No
     except Exception as error:
         # Release the claim so the next run tries again; the job's own work was rolled back.
         session.rollback()
+        write_transaction(session)
         session.execute(sa.delete(JobRun).where(JobRun.id == run_id, JobRun.finished_at.is_(None)))
         session.add(JobHistory(job=name, period=period, actor=actor, started_at=started_at, finished_at=utcnow(),
                                outcome="failed", detail=f"{type(error).__name__}: {error}"))
         session.commit()
         raise
+    write_transaction(session)  # the job may have committed: its end is written in a write transaction of its own
     run = session.get(JobRun, run_id)
     run.finished_at = utcnow()
     session.add(run)
