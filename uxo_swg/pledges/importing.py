@@ -17,6 +17,7 @@ import hashlib
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from importers.problems import Problem
