@@ -63,7 +63,10 @@ def build(session):
         session.add(ReturnOutput(return_id=r.id, row=2, pillar_code=pillar, province_code=province, indicator=indicator,
                                  value=D(value), **dict(zip(("women", "men", "girls", "boys", "with_disability"), people))))
 
-    old, halo = ret("HALO", "2025-Q3"), ret("HALO", "2025-Q3", version=2)
+    old = ret("HALO", "2025-Q3")
+    old.superseded_by_id = old.id  # out of the way (one current version per quarter) while the next goes in
+    session.flush()
+    halo = ret("HALO", "2025-Q3", version=2)
     old.superseded_by_id = halo.id
     spend(old, "clearance", "LA-XI", "50000")
     output(old, "clearance", "LA-XI", "land_released_ha", "999")
