@@ -8,11 +8,11 @@ from ..domain.agreements import AmendmentRefused
 from ..models import Amendment, Commitment
 from ..permissions import roles_required
 from .agreements import AgreementData, AmendmentData, cancel_amendment, history, record_amendment, save_agreement
-from .forms import AmendmentForm, CommitmentForm, ConfirmForm
+from .forms import AmendmentForm, CommitmentForm
 from .listing import choices
 from .queries import organisation_names, pillars
 from .records import _linked_choices, _prefill
-from .routes import EDITORS, bp
+from .routes import EDITORS, bp, cancel_and_return
 from .services import ActionRefused, Conflict
 
 
@@ -124,20 +124,7 @@ def amendment_create(record_id: int):
 @bp.post("/amendments/<int:amendment_id>/cancel")
 @roles_required(*EDITORS)
 def amendment_cancel(amendment_id: int):
-    session = get_session()
-    amendment = session.get(Amendment, amendment_id) or abort(404)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
-        version = None
-    try:
-        cancel_amendment(amendment_id, version, session=session)
-    except (ActionRefused, Conflict) as refused:
-        session.rollback()
-        flash(str(refused), "error")
-    else:
-        flash("Amendment cancelled as entered in error. It stays in the history, marked cancelled.", "info")
-    return redirect(url_for("pledges.agreement_show", record_id=amendment.commitment_id))
+    amendment = get_session().get(Amendment, amendment_id) or abort(404)
+    return cancel_and_return(Amendment, amendment_id, url_for("pledges.agreement_show", record_id=amendment.commitment_id),
+                             "Amendment", action=cancel_amendment,
+                             done="It was entered in error: it stays in the history, marked cancelled.")

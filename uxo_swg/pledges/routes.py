@@ -116,8 +116,12 @@ def cancel_pledge(pledge_id: int):
     return cancel_and_return(Pledge, pledge_id, url_for("pledges.show", pledge_id=pledge_id), "Pledge")
 
 
-def cancel_and_return(model, record_id: int, back: str, label: str):
-    """Cancel the record named in the URL (confirmed with its version) and go back to its page."""
+def cancel_and_return(model, record_id: int, back: str, label: str, *, action=None,
+                      done: str = "It stays in the records, marked cancelled, and is no longer counted."):
+    """Cancel the record named in the URL (confirmed with its version) and go back to its page.
+
+    `action(record_id, version, session=...)` cancels it: the shared `cancel` service by default.
+    """
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -126,12 +130,15 @@ def cancel_and_return(model, record_id: int, back: str, label: str):
     except (TypeError, ValueError):
         version = None
     try:
-        cancel(model, record_id, version, session=get_session())
+        if action is None:
+            cancel(model, record_id, version, session=get_session())
+        else:
+            action(record_id, version, session=get_session())
     except (ActionRefused, Conflict) as refused:
         get_session().rollback()
         flash(str(refused), "error")
     else:
-        flash(f"{label} cancelled. It stays in the records, marked cancelled, and is no longer counted.", "info")
+        flash(f"{label} cancelled. {done}", "info")
     return redirect(back)
 
 
