@@ -130,12 +130,16 @@ def test_agreement_and_disbursements_move_the_status(demo_app, client, login):
                "paid_on": "2025-05-10", "pillar_code": "clearance", "province_code": "LA-SV", "currency": "EUR", "amount": "400000", "notes": ""}
     assert post(client, "/disbursements/new", payment).status_code == 302
     assert status_of(client, pledge.id) == "partly disbursed"
-    payment.update(amount="2100000.50", paid_on="2025-09-01")
+    assert 'name="support"' in client.get(f"/disbursements/new?agreement={ag.id}").get_data(as_text=True)
+    payment.update(amount="2100000.50", paid_on="2025-09-01", support="in-kind")  # equipment handed over
     assert post(client, "/disbursements/new", payment).status_code == 302
     assert status_of(client, pledge.id) == "fully disbursed"
     with demo_app.app_context():
         paid = get_session().exec(select(Disbursement).where(Disbursement.commitment_id == ag.id)).all()
         assert {d.pledge_id for d in paid} == {pledge.id} and {d.agreement_ref for d in paid} == {"AG-DE-1"}
+        assert sorted(d.support for d in paid) == ["cash", "in-kind"]
+    listing = client.get(f"/disbursements/?donor={pledge.donor_id}&year=2025").get_data(as_text=True)
+    assert "2,100,000.50 EUR (in-kind)" in listing and "400,000.00 EUR</td>" in listing
 
 
 def test_an_agreement_of_another_donor_cannot_be_linked(demo_app, client, login):

@@ -200,3 +200,22 @@ def test_text_with_tabs_newlines_backslashes_and_lao_is_stored_exactly(session, 
     after = session.exec(select(AuditLog.after).where(AuditLog.entity_id == str(stored[0].id),
                                                       AuditLog.entity == "return_receipt")).one()
     assert notes in json.loads(after).values()
+
+
+def test_amounts_with_no_usable_rate_yet_are_stored_with_a_warning_naming_currency_and_date(app, runner, session, ids,
+                                                                                            tmp_path):
+    # The ECB table has no kip: a LAK receipt and LAK spending are stored, and the file says which rates to load.
+    receipt = [date(2025, 8, 1), "United States", None, "US-2025-01", "clearance", "Xiengkhouang", 900000000, "LAK", None]
+    book = return_workbook(receipts=[RECEIPT, receipt], expenditure=[SPEND, ["clearance", "Xiengkhouang", 5000000, "LAK", None]])
+    reading = preview_return(xlsx(book), session=session)
+    warnings = [p.message for p in reading.problems if p.level == "warning"]
+    assert reading.ok and len(warnings) == 1, warnings
+    assert "No LAK rate on or in the 31 days before" in warnings[0]
+    assert "2025-07-01 (Expenditure row 3)" in warnings[0] and "2025-08-01 (Funds received row 3)" in warnings[0]
+    assert not [p for p in preview_return(xlsx(return_workbook()), session=session).problems if p.level == "warning"]
+    path = tmp_path / "lak.xlsx"
+    path.write_bytes(xlsx(book))
+    result = runner.invoke(args=["import-return", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "warning: No LAK rate on or in the 31 days before 2025-07-01" in result.output
+    assert {r.currency for r in session.exec(select(ReturnReceipt)).all()} == {"USD", "LAK"}

@@ -164,3 +164,13 @@ def test_confirm_token_of_another_user_is_refused(client, login, make_user, app)
     assert "no longer waiting" in other.get("/returns/").get_data(as_text=True)
     with app.app_context():
         assert get_session().exec(select(ReturnReceipt)).all() == []
+
+
+def test_a_return_in_a_currency_with_no_rate_yet_is_stored_and_the_operator_is_warned(client, login, session, ids):
+    login("operator", organisation="HALO Trust")
+    book = return_workbook(expenditure=[SPEND, ["clearance", "Xiengkhouang", 5000000, "LAK", None]])
+    page = upload(client, xlsx(book)).get_data(as_text=True)
+    assert "Store this return" in page and "No LAK rate on or in the 31 days before 2025-07-01" in page
+    shown = client.get(confirm(client, page).headers["Location"]).get_data(as_text=True)
+    assert "Warning:" in shown and "No LAK rate on or in the 31 days before 2025-07-01" in shown
+    assert len(session.exec(select(OperatorReturn)).all()) == 1

@@ -101,11 +101,13 @@ class MissingRates:
     def __init__(self, rates: RateBook):
         self.rates = rates
         self.missing: dict[str, dict[date, str]] = {}  # currency -> date -> where it was first met
+        self.seen: set[tuple[str, date]] = set()  # pairs already looked up (a return repeats them)
 
     def check(self, currency: str, on: date, where: str) -> None:
         """Note the currency and date when no rate applies to them."""
-        if on in self.missing.get(currency, {}):
+        if (currency, on) in self.seen:
             return
+        self.seen.add((currency, on))
         try:
             self.rates.rate(currency, on)
         except RateMissing:

@@ -131,6 +131,8 @@ def confirm():
         flash(f"This file is already stored as version {ret.version_no}; nothing new was stored.", "info")
     else:
         flash(f"Stored {result.reading.header.operator_name} {ret.quarter}, version {ret.version_no}.", "info")
+        for problem in result.reading.problems:  # e.g. an amount with no usable rate yet (counting rule 1)
+            flash(f"Warning: {problem}", "warning")
     return redirect(url_for("returns.show", return_id=ret.id))
 
 

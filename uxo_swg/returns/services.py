@@ -5,14 +5,14 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from importers.operator_return import (
-    ExpenditureRow, OutputRow, ReceiptRow, ReturnReading, Vocabulary, read_return,
+    EXPENDITURE_SHEET, RECEIPTS_SHEET, ExpenditureRow, OutputRow, ReceiptRow, ReturnReading, Vocabulary, read_return,
 )
 from importers.problems import Problem
 from importers.workbook import MAX_FILE_BYTES, inspect_xlsx
@@ -26,7 +26,8 @@ from ..models import (
     Organisation, OperatorReturn, ReturnExpenditure, ReturnLock, ReturnOutput, ReturnReceipt, User, utcnow,
 )
 from ..permissions import may_see_organisation_records, sees_everything
-from ..rates import iso_currencies
+from ..pledges.import_rows import MissingRates
+from ..rates import iso_currencies, rate_book
 
 #: Organisations of these kinds are expected to send a return every quarter.
 OPERATOR_KINDS = ("national-operator", "ngo", "commercial")
@@ -86,7 +87,26 @@ def preview_return(data: bytes, *, session: Session, user: User | None = None,
     book = inspect_xlsx(data, max_bytes)
     with read_return(book, vocabulary(session=session)) as reading:
         _check_uploader(reading, user)
-        return reading.drain()
+        for _ in _rows_and_rates(reading, session):
+            pass
+        return reading
+
+
+def _rows_and_rates(reading: ReturnReading, session: Session) -> Iterator[Any]:
+    """Yield the reading's rows; at the end, warn of each amount with no usable rate yet (counting rule 1).
+
+    A receipt is converted at its `Received on`, spending at the first day of the quarter.
+    """
+    rates = MissingRates(rate_book(session=session))
+    quarter_start = reading.header.quarter.start if reading.header.quarter is not None else None
+    for row in reading.rows():
+        if isinstance(row, ReceiptRow):
+            rates.check(row.currency, row.received_on, f"{RECEIPTS_SHEET} row {row.row}")
+        elif isinstance(row, ExpenditureRow) and quarter_start is not None:
+            rates.check(row.currency, quarter_start, f"{EXPENDITURE_SHEET} row {row.row}")
+        yield row
+    for warning in rates.problems():
+        reading.add(warning)
 
 
 def find_duplicate(data: bytes, reading: ReturnReading, *, session: Session) -> OperatorReturn | None:
@@ -232,7 +252,7 @@ def _values(return_id: int, row: Any) -> dict[str, Any]:
 def _store_rows(session: Session, return_id: int, reading: ReturnReading) -> None:
     """Insert the rows as they are read, in chunks (Core bulk inserts, audited); store nothing more after an error."""
     pending: dict[type, list[dict[str, Any]]] = {kind: [] for kind in _TABLES}
-    for row in reading.rows():
+    for row in _rows_and_rates(reading, session):
         if not reading.ok:
             continue  # keep reading for every problem, store nothing more
         bucket = pending[type(row)]
