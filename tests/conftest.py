@@ -11,7 +11,7 @@ import pytest
 
 from uxo_swg import create_app
 from uxo_swg.db import get_session, scratch_schema
-from uxo_swg.migrate import upgrade
+from db_templates import Templates
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -34,10 +34,32 @@ def empty_app(database_url, tmp_path):
     app.extensions["engine"].dispose()
 
 
+@pytest.fixture(scope="session")
+def templates():
+    """The migrated and demo databases, built once per run and copied into each test's database."""
+    built = Templates(PG_URL)
+    yield built
+    built.close()
+
+
+def _no_records(url: str) -> None:
+    """Nothing beyond what the migrations create."""
+
+
+def _demo_records(url: str) -> None:
+    from uxo_swg.demo import load_demo
+
+    app = create_app("test", DATABASE_URL=url)
+    with app.app_context():
+        load_demo(session=get_session())
+    app.extensions["engine"].dispose()
+
+
 @pytest.fixture
-def app(empty_app, database_url):
+def app(empty_app, database_url, templates):
     """Return an app on a database at the latest migration (reference data, no records)."""
-    upgrade(database_url)
+    templates.copy_into(database_url, "migrated", _no_records)
+    empty_app.extensions["engine"].dispose()
     return empty_app
 
 
@@ -59,12 +81,10 @@ def runner(app):
 
 
 @pytest.fixture
-def demo_app(app):
-    """Return an app whose database holds the demo data set."""
-    from uxo_swg.demo import load_demo
-
-    with app.app_context():
-        load_demo(session=get_session())
+def demo_app(app, database_url, templates):
+    """Return an app whose database holds the demo data set (as `uxo-swg demo` loads it)."""
+    templates.copy_into(database_url, "demo", _demo_records)
+    app.extensions["engine"].dispose()
     return app
 
 
