@@ -21,6 +21,10 @@ VERSIONS = ("2.01", "2.02", "2.03")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
+DTD_REFUSED = ("the file declares a DTD or entities (<!DOCTYPE ...>, <!ENTITY ...>), which IATI files never do: it is "
+               "refused unread, because such entities can expand without limit (\"billion laughs\") or read other files")
+
+
 class IatiRejected(ValueError):
     """A file refused before any of it is used, with a sentence the sender can act on."""
 
@@ -117,6 +121,8 @@ def read_activities(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> IatiFile:
                            "are read: split it, or send the activities for Lao PDR only")
     if not data.strip():
         raise IatiRejected("the file is empty: an IATI activities file (XML) was expected")
+    if _declares_dtd(data):
+        raise IatiRejected(DTD_REFUSED)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, remove_comments=True, remove_pis=True)
     try:
@@ -125,8 +131,7 @@ def read_activities(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> IatiFile:
         raise IatiRejected(f"the file is not well-formed XML ({_syntax(error)}): nothing was read") from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise IatiRejected("the file declares a DTD (<!DOCTYPE ...>), which IATI files never do: it is refused, because "
-                           "entities declared there can expand without limit or read other files")
+        raise IatiRejected(DTD_REFUSED)
     if root.tag != "iati-activities":
         raise IatiRejected(f"the file's root element is <{_tag(root)}>, not <iati-activities>: "
                            "it is not an IATI activities file")
@@ -135,6 +140,12 @@ def read_activities(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> IatiFile:
         raise IatiRejected(f"the file is IATI version {version or '(not given)'}; versions {', '.join(VERSIONS)} "
                            "are read: ask the publisher for a 2.0x file")
     return IatiFile(version, [_activity(el) for el in root.iterchildren("iati-activity")])
+
+
+def _declares_dtd(data: bytes) -> bool:
+    """Return whether the file declares a DTD or entities, in UTF-8 or UTF-16 (looked for before any parsing)."""
+    return any(word.encode(codec) in data for word in ("<!DOCTYPE", "<!ENTITY")
+               for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
 def _syntax(error: etree.XMLSyntaxError) -> str:

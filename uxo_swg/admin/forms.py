@@ -32,8 +32,9 @@ class RatesForm(FlaskForm):
 
 
 # IATI OrganisationType codes a sector working group's secretariat may be.
-IATI_ORG_TYPES = [("10", "10 Government"), ("15", "15 Other Public Sector"), ("21", "21 International NGO"),
-                  ("22", "22 National NGO"), ("40", "40 Multilateral"), ("90", "90 Other")]
+IATI_ORG_TYPES = [SelectChoice(code, f"{code} {name}") for code, name in (
+    ("10", "Government"), ("15", "Other Public Sector"), ("21", "International NGO"), ("22", "National NGO"),
+    ("40", "Multilateral"), ("90", "Other"))]
 
 
 class IatiSettingsForm(FlaskForm):

@@ -142,7 +142,7 @@ def _activity_scope(activity: "Activity", pillar_of: Callable[[str], str | None]
         return None
     if mine is not None and mine[0] < 1:
         share *= mine[0]
-        notes.append(f"mine action is {mine[0] * HUNDRED:f}% of the activity's sectors: that share is taken")
+        notes.append(f"mine action is {(mine[0] * HUNDRED).normalize():f}% of the activity's sectors: that share is taken")
     if mine is not None and mine[1]:
         notes.append(mine[1])
     return _Scope(share, pillars, tuple(notes))
