@@ -73,6 +73,7 @@ class Transaction:
     """A transaction as written, with its currency resolved against the activity's default."""
 
     number: int  # 1-based, in the order of the activity
+    line: int  # where it starts in the file
     ref: str
     type: str
     on: date | None
@@ -242,7 +243,7 @@ def _transaction(el: etree._Element, number: int, default_currency: str) -> Tran
     if not currency:
         problems.append("the value has no currency and the activity no default-currency")
     return Transaction(
-        number=number, ref=(el.get("ref") or "").strip(),
+        number=number, line=el.sourceline or 0, ref=(el.get("ref") or "").strip(),
         type=(type_el.get("code") or "").strip() if type_el is not None else "",
         on=on, value=value, currency=currency,
         value_date=_date(value_el.get("value-date")) if value_el is not None else None,

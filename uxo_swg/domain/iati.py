@@ -190,7 +190,7 @@ def _read_activity(activity: "Activity", scope: _Scope, reading: Reading, pillar
             reading.skipped["transactions outside mine action (no sector 15250)"] += 1
             continue
         if tx.problems:
-            where = f"activity {activity.identifier} (line {activity.line}), transaction {tx.number}"
+            where = f"activity {activity.identifier}, transaction {tx.number} (line {tx.line})"
             reading.errors.extend(f"{where}: {problem}" for problem in tx.problems)
             continue
         if tx.currency not in currencies:
