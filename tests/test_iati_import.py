@@ -220,3 +220,11 @@ def test_co_chair_uploads_reviews_accepts_and_rejects_on_the_web(orgs, client, l
     hostile = client.post("/iati/import", data={"file": (io.BytesIO(read("billion-laughs.xml")), "x.xml"),
                                                 "csrf_token": token}, content_type="multipart/form-data")
     assert hostile.status_code == 422 and "declares a DTD or entities" in hostile.get_data(as_text=True)
+
+
+def test_shares_are_split_exactly_the_last_part_taking_what_rounding_left():
+    from uxo_swg.domain.iati import split
+
+    assert split(Decimal("100.00"), {"clearance": 1, "re": 1, "va": 1}, "USD") == {
+        "clearance": Decimal("33.33"), "re": Decimal("33.33"), "va": Decimal("33.34")}
+    assert split(Decimal("1000"), {2025: Decimal("600"), 2026: Decimal("400")}, "JPY") == {2025: 600, 2026: 400}

@@ -34,7 +34,10 @@ def index():
 def export():
     session = get_session()
     form = ExportForm(request.args)
-    year = form.year.data if form.validate() else None
+    if not form.validate():
+        flash(f"No export: {'; '.join(form.year.errors) or 'the year cannot be read'}.", "error")
+        return redirect(url_for("iati.index"))
+    year = form.year.data
     try:
         xml, _records = export_activities(session=session, reporting=reporting_org(session=session), year=year)
     except ExportRefused as refused:
