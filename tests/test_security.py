@@ -30,6 +30,7 @@ ROUTE_TABLE = [
     ("admin.user_active", "POST", "/admin/users/{user_id}/active", {"admin"}),
     ("admin.settings", "GET", "/admin/settings", {"admin"}),
     ("admin.rates", "GET", "/admin/rates", {"admin"}),
+    ("admin.iati", "GET", "/admin/iati", {"admin"}),
     ("jobs.index", "GET", "/admin/jobs/", {"admin"}),
     ("jobs.run", "POST", "/admin/jobs/rate-watch/run", {"admin"}),
     ("notices.index", "GET", "/notices/", EVERYONE),
@@ -68,6 +69,12 @@ ROUTE_TABLE = [
     ("pledges.register_commit", "POST", "/register/import/commit", CO_CHAIRS),
     ("pledges.register_imports", "GET", "/register/imports", CO_CHAIRS),
     ("pledges.register_rollback", "POST", "/register/imports/{batch_id}/rollback", CO_CHAIRS),
+    ("iati.index", "GET", "/iati/", CO_CHAIRS),
+    ("iati.export", "GET", "/iati/export.xml?year=2025", CO_CHAIRS),
+    ("iati.upload", "POST", "/iati/import", CO_CHAIRS),
+    ("iati.proposals", "GET", "/iati/proposals", CO_CHAIRS),
+    ("iati.accept", "POST", "/iati/proposals/1/accept", CO_CHAIRS),
+    ("iati.reject", "POST", "/iati/proposals/1/reject", CO_CHAIRS),
     ("returns.index", "GET", "/returns/", RETURNS),
     ("returns.template", "GET", "/returns/template", RETURNS),
     ("returns.upload", "POST", "/returns/upload", RETURNS),
@@ -136,7 +143,7 @@ def test_role_by_route(demo_app, client, make_user, role):
             token = _any_token(client)
 
 
-FORM_POSTS = {"pledges.amendment_create"}
+FORM_POSTS = {"pledges.amendment_create", "iati.upload"}
 
 
 def _record_ids(app, target_email):

@@ -562,3 +562,49 @@ class Target(SQLModel, table=True):
     import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- IATI (spec section 9) ---
+
+class IatiProposal(Versioned, SQLModel, table=True):
+    """A commitment, amendment or disbursement read from an IATI file, waiting for a co-chair to accept or reject it.
+
+    One per IATI activity and transaction (UNIQUE): a transaction read again from a later
+    file is never proposed twice, whatever was decided about it.
+    """
+
+    __tablename__ = "iati_proposal"
+    __table_args__ = (sa.UniqueConstraint("activity_id", "transaction_key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    activity_id: str = Field(max_length=255)  # the iati-identifier
+    transaction_key: str = Field(max_length=255)  # the transaction's ref, or what it says (type, date, value, parties)
+    kind: str = Field(max_length=12)  # agreement | amendment | disbursement
+    change: str = Field(default="", max_length=10)  # an amendment's increase | decrease | terminate
+    agreement_ref: str = Field(max_length=60)
+    activity_title: str = Field(default="", max_length=300)
+    reporting_org: str = Field(default="", max_length=300)
+    donor_name: str = Field(default="", max_length=300)
+    donor_ref: str = Field(default="", max_length=100)
+    donor_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
+    recipient_name: str = Field(default="", max_length=300)
+    recipient_ref: str = Field(default="", max_length=100)
+    recipient_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
+    dated_on: date  # signed on, amended on or paid on
+    start_on: Optional[date] = None
+    end_on: Optional[date] = None
+    currency: str = Field(max_length=3)
+    amount: Decimal = amount_field()  # the whole proposal (a decrease or termination: what it takes off; positive)
+    year: Optional[int] = None  # an amendment's year
+    province_code: Optional[str] = Field(default=None, foreign_key="province.code")
+    lines: str = Field(default="[]", sa_type=sa.Text)  # JSON [[year, pillar, "amount"], ...]
+    note: str = Field(default="", sa_type=sa.Text)  # what the reading assumed, for the co-chair
+    filename: str = Field(default="", max_length=255)
+    sha256: str = Field(default="", max_length=64)
+    status: str = Field(default="pending", max_length=10, index=True)  # pending | accepted | rejected
+    proposed_at: datetime = Field(default_factory=utcnow)
+    proposed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    decided_at: Optional[datetime] = None
+    decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    decision_note: str = Field(default="", max_length=500)
+    records: str = Field(default="", max_length=200)  # what accepting stored: commitment:12, disbursement:40 41
+    version: int = 1

@@ -13,6 +13,7 @@ NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("organisations.index", "Organisations", ("admin", "co-chair")),
     ("returns.index", "Returns", ("admin", "co-chair", "operator")),
     ("reconciliation.index", "Reconciliation", ("admin", "co-chair")),
+    ("iati.index", "IATI", ("admin", "co-chair")),
     ("summaries.index", "Summaries", None),
     ("audit.index", "Audit log", ("admin", "co-chair")),
     ("admin.users", "Users", ("admin",)),

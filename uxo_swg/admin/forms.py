@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Regexp
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -29,3 +29,19 @@ class SettingsForm(FlaskForm):
 class RatesForm(FlaskForm):
     file = FileField("Rates file (CSV: date,currency,units_per_usd,source)", validators=[FileRequired()])
     submit = SubmitField("Load rates")
+
+
+# IATI OrganisationType codes a sector working group's secretariat may be.
+IATI_ORG_TYPES = [SelectChoice(code, f"{code} {name}") for code, name in (
+    ("10", "Government"), ("15", "Other Public Sector"), ("21", "International NGO"), ("22", "National NGO"),
+    ("40", "Multilateral"), ("90", "Other"))]
+
+
+class IatiSettingsForm(FlaskForm):
+    ref = StringField("IATI organisation identifier", validators=[
+        DataRequired(), Length(max=100),
+        Regexp(r"^[A-Za-z]{2}-[A-Za-z0-9]+-[A-Za-z0-9._\-]+$",
+               message="an IATI organisation identifier is an agency prefix and a number, e.g. XM-DAC-41114 or LA-GOV-1")])
+    name = StringField("Name", validators=[DataRequired(), Length(max=300)])
+    type = SelectField("IATI organisation type", choices=IATI_ORG_TYPES, default="10")
+    submit = SubmitField("Save")

@@ -11,7 +11,7 @@ from ..db import get_session
 from ..models import ExchangeRate, Organisation, User
 from ..permissions import roles_required
 from ..rates import ImportRefused, import_rates
-from .forms import RatesForm, SettingsForm, UserForm
+from .forms import IatiSettingsForm, RatesForm, SettingsForm, UserForm
 from .services import PUBLIC_SUMMARIES, AdminError, list_users, public_summaries_enabled, save_setting, set_user_active
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -83,3 +83,20 @@ def rates():
             return redirect(url_for("admin.rates"))
     latest = session.exec(select(ExchangeRate).order_by(ExchangeRate.rate_date.desc(), ExchangeRate.currency).limit(200)).all()
     return render_template("admin/rates.html", form=form, problems=problems, rates=latest)
+
+
+@bp.route("/iati", methods=["GET", "POST"])
+@roles_required("admin")
+def iati():
+    from ..iati.services import ReportingOrg, reporting_org, save_reporting_org
+
+    session = get_session()
+    form = IatiSettingsForm()
+    current = reporting_org(session=session)
+    if request.method == "GET" and current:
+        form.ref.data, form.name.data, form.type.data = current.ref, current.name, current.type
+    if form.validate_on_submit():
+        save_reporting_org(ReportingOrg(form.ref.data, form.name.data, form.type.data), session=session)
+        flash("The IATI reporting organisation is saved.", "info")
+        return redirect(url_for("admin.iati"))
+    return render_template("admin/iati.html", form=form), 400 if form.errors else 200

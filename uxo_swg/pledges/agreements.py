@@ -109,8 +109,8 @@ def history(agreement: Commitment, *, session: Session) -> History:
 
 @guarded
 def save_agreement(data: AgreementData, *, session: Session, agreement_id: int | None = None,
-                   version: int | None = None) -> Commitment:
-    """Record a new agreement with its yearly lines, or change one (lines matched by year and pillar)."""
+                   version: int | None = None, commit: bool = True) -> Commitment:
+    """Record a new agreement with its yearly lines, or change one (`commit=False`: flush, for an action that goes on)."""
     check_lines(data.lines, "an agreement")
     _unique_ref(Commitment, data.ref, agreement_id, session=session)
     if data.pledge_id:
@@ -138,12 +138,12 @@ def save_agreement(data: AgreementData, *, session: Session, agreement_id: int |
             _replay(agreement, {(y, p): amount for y, p, amount in data.lines}, live)
         except AmendmentRefused as refused:
             raise ActionRefused(f"with these lines an amendment made since would not hold: {refused}") from None
-    session.commit()
+    session.commit() if commit else session.flush()
     return agreement
 
 
 @guarded
-def record_amendment(agreement_id: int, data: AmendmentData, *, session: Session) -> Amendment:
+def record_amendment(agreement_id: int, data: AmendmentData, *, session: Session, commit: bool = True) -> Amendment:
     """Record an increase, decrease or termination of an agreement, checked against its lines and earlier amendments."""
     agreement = _get(Commitment, agreement_id, session=session)  # locked: two amendments at once are checked in turn
     if agreement.cancelled_at is not None:
@@ -163,7 +163,7 @@ def record_amendment(agreement_id: int, data: AmendmentData, *, session: Session
                           year=change.year, pillar_code=change.pillar, amount=change.amount, new_end=change.new_end,
                           notes=data.notes.strip())
     session.add(amendment)
-    session.commit()
+    session.commit() if commit else session.flush()
     return amendment
 
 

@@ -138,8 +138,8 @@ def cancel(model: Any, record_id: int, version: int | None, *, session: Session)
 
 @guarded
 def save_record(model: Any, values: dict[str, Any], *, session: Session, record_id: int | None = None,
-                version: int | None = None) -> Any:
-    """Record a new agreement or disbursement, or change one."""
+                version: int | None = None, commit: bool = True) -> Any:
+    """Record a new agreement or disbursement, or change one (`commit=False`: flush, for an action that goes on)."""
     if "ref" in values:
         _unique_ref(model, values["ref"], record_id, session=session)
     if values.get("pledge_id"):
@@ -163,7 +163,7 @@ def save_record(model: Any, values: dict[str, Any], *, session: Session, record_
             setattr(record, name, value)
         record.version += 1
     session.add(record)
-    session.commit()
+    session.commit() if commit else session.flush()
     return record
 
 
