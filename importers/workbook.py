@@ -29,7 +29,12 @@ MAX_ENTRIES = 2_000
 MAX_RATIO = 200  # uncompressed / compressed, per entry of any size worth checking
 MAX_BLANK_RUN = 1_000  # this many blank rows in a row end a table
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MAX_SHEET_ROWS = 250_000  # a sheet with more rows (a million blank formatted ones) is refused
+# The largest sheet read: 50,000 rows of data (and room for title and header rows above them).
+# A return that size is previewed in about 16 s and stored in about 22 s on a busy 2-core
+# machine (bench/return_preview.py, bench/return_import.py), within the 60 s worker timeout the
+# README deploys with; larger files would not be. A million blank formatted rows are refused too.
+MAX_DATA_ROWS = 50_000
+MAX_SHEET_ROWS = MAX_DATA_ROWS + 100
 PROLOG_LIMIT = 65_536  # an XML part's prolog (before its root element) must end within this many bytes
 
 _NS = {
@@ -128,8 +133,9 @@ def _inspect(data: bytes, max_bytes: int) -> SafeWorkbook:
                 rows, found = _scan_sheet(archive, path)
                 if rows > MAX_SHEET_ROWS:
                     raise WorkbookRejected(
-                        f"the sheet {sheet!r} has {rows:,} rows, most of them probably empty but formatted: delete the "
-                        "empty rows below your data (select them, then Delete rows), save and upload again")
+                        f"the sheet {sheet!r} has {rows:,} rows, and a sheet is read up to {MAX_DATA_ROWS:,} rows of "
+                        "data: if most of them are empty but formatted, delete the empty rows below your data (select "
+                        "them, then Delete rows); otherwise split the file in two; then save and upload again")
                 if found:
                     missing[sheet] = found
     return SafeWorkbook(data=data, sheet_names=list(sheets), formulas_without_value=missing)

@@ -82,6 +82,16 @@ def million_blank_rows():
     return rewrite(xlsx(return_workbook()), sheet_change(lambda c: c.replace(b"</sheetData>", rows + b"</sheetData>")))
 
 
+def rows_over_the_limit():
+    # Real receipt rows, one more than a sheet is read up to (with its header and title allowance).
+    from importers.workbook import MAX_SHEET_ROWS
+
+    row = (b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>2025-08-01</t></is></c>'
+           b'<c r="G%d"><v>5</v></c></row>')
+    rows = b"".join(row % (n, n, n) for n in range(3, MAX_SHEET_ROWS + 2))
+    return rewrite(xlsx(return_workbook()), sheet_change(lambda c: c.replace(b"</sheetData>", rows + b"</sheetData>")))
+
+
 HOSTILE = {
     "not a zip": (not_zip, "not an Excel workbook"),
     "not an xlsx": (not_xlsx, "zip archive but not an Excel workbook"),
@@ -91,6 +101,7 @@ HOSTILE = {
     "XML entities": (xml_entity, "declares XML entities"),
     "XML entities behind a long comment": (xml_entity_behind_padding, "declares XML entities"),
     "a million blank formatted rows": (million_blank_rows, "1,000,002 rows"),
+    "more rows than a sheet is read up to": (rows_over_the_limit, "50,101 rows, and a sheet is read up to 50,000 rows of data"),
 }
 
 
