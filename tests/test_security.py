@@ -90,6 +90,11 @@ ROUTE_TABLE = [
     ("summaries.comment", "POST", SUMMARY + "/comments", DRAFTS),
     ("summaries.narrative", "POST", SUMMARY + "/narrative", {"co-chair"}),
     ("summaries.publish", "POST", SUMMARY + "/publish", {"co-chair"}),
+    ("reports.index", "GET", "/reports/?year=2025", DRAFTS),
+    ("reports.article7", "GET", "/reports/article7/2025", DRAFTS),
+    ("reports.article7_export", "GET", "/reports/article7/2025/export.csv", DRAFTS),
+    ("reports.monitor", "GET", "/reports/monitor/2025?rates=annual-average", DRAFTS),
+    ("reports.monitor_export", "GET", "/reports/monitor/2025/export.xlsx", DRAFTS),
     # The list and the published summaries: every logged-in user; anonymous visitors only when an admin allows it
     # (off here, so they are sent to the login page; see test_summaries for the setting turned on).
     ("summaries.index", "GET", "/summaries/", EVERYONE),

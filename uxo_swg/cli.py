@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -23,6 +24,26 @@ def register_commands(app: Flask, blueprints: list[str]) -> None:
         if importlib.util.find_spec(module) is not None:
             for command in importlib.import_module(module).COMMANDS:
                 app.cli.add_command(command)
+
+
+def output_options(command: Any) -> Any:
+    """Add `--format json|xlsx|csv|html` and `--output FILE` to a command that prints or writes a document."""
+    command = click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                           help="write to FILE instead of printing")(command)
+    return click.option("--format", "fmt", type=click.Choice(["json", "xlsx", "csv", "html"]), default="json",
+                        show_default=True)(command)
+
+
+def write_result(data: bytes, output: Path | None, title: str, missing_rates: list[dict]) -> None:
+    """Warn of each amount left out for want of a rate, then write the bytes to the file (saying so) or print them."""
+    for missing in missing_rates:
+        click.echo(f"warning: left out: {missing['message']}", err=True)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        click.echo(f"{title} written to {output}", err=True)
 
 
 @click.command("init")

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Sequence
 
 from openpyxl import Workbook
@@ -67,14 +68,66 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
-def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def _csv_value(value: Any, money: bool) -> Any:
+    """Return a value as CSV text: money to cents (half up), other decimals exactly as given, text made safe."""
+    if isinstance(value, Decimal):
+        return format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if money else value, "f")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return csv_safe(value)
+
+
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], money_columns: Iterable[int] = ()) -> bytes:
     """Return a UTF-8 CSV (with BOM for Excel), formula-like text neutralised."""
+    return csv_of([Table("", headers, rows, money_columns)])
+
+
+@dataclass
+class Table:
+    """One table of an export: a sheet of a workbook, a block of a CSV file."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    money_columns: Iterable[int] = ()
+    formats: dict[int, str] = field(default_factory=dict)  # column index (0-based) -> Excel number format
+
+    def __post_init__(self) -> None:
+        self.rows = [list(row) for row in self.rows]  # written twice at most: to a workbook and to a CSV
+
+
+def workbook_of(tables: Iterable[Table]) -> Workbook:
+    """Return a workbook with one sheet per table (numbers as numbers, text never a formula)."""
+    wb = new_workbook()
+    for table in tables:
+        ws = add_sheet(wb, table.title, table.headers, table.rows, money_columns=table.money_columns)
+        for index, number_format in table.formats.items():
+            for row in ws.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
+                row[0].number_format = number_format
+    return wb
+
+
+def csv_of(tables: Sequence[Table]) -> bytes:
+    """Return the tables as one UTF-8 CSV with a BOM, formula-like text neutralised (CWE-1236).
+
+    One table is written as its header row and rows. Several are written one after the
+    other, as the sheets of the workbook are: the table's title alone on a line, its header
+    row, its rows, then an empty line.
+    """
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([csv_safe(v) for v in row])
+    writer = csv.writer(out, lineterminator="\r\n")
+    several = len(tables) > 1
+    for number, table in enumerate(tables):
+        if several:
+            if number:
+                writer.writerow([])
+            writer.writerow([csv_safe(table.title)])
+        writer.writerow([csv_safe(h) for h in table.headers])
+        money = set(table.money_columns)
+        for row in table.rows:
+            writer.writerow([_csv_value(v, i in money) for i, v in enumerate(row)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIMETYPE = "text/csv; charset=utf-8"

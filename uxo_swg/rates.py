@@ -41,6 +41,21 @@ class EcbRates:
             return Rate(day, currency, Decimal(units), ECB_SOURCE)
         return None
 
+    def between(self, currency: str, first: date, last: date) -> list[Rate]:
+        """Return the ECB rates of the currency published from `first` to `last` (working days), oldest first."""
+        from currency_converter import RateNotFoundError
+
+        if currency not in self._converter.currencies:
+            return []
+        out, day = [], first
+        while day <= last:
+            try:
+                units = self._converter.convert(Decimal(1), "USD", currency, date=day)
+                out.append(Rate(day, currency, Decimal(units), ECB_SOURCE))
+            except RateNotFoundError:
+                pass
+            day += timedelta(days=1)
+        return out
 
     def bounds(self, currency: str) -> tuple[date, date] | None:
         """Return the first and last day the built-in table has the currency, or None."""

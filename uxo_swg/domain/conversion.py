@@ -23,6 +23,17 @@ class RateMissing(LookupError):
         )
 
 
+class NoRateInYear(RateMissing):
+    """No rate on record for a currency in a whole year (an annual average cannot be taken)."""
+
+    def __init__(self, currency: str, year: int):
+        message = f"no {currency} exchange rate on record in {year}: load some with `uxo-swg import-rates`"
+        LookupError.__init__(self, message)
+        self.currency = currency
+        self.on = date(year, 12, 31)
+        self.year = year
+
+
 @dataclass(frozen=True)
 class Rate:
     """Units of a currency per US dollar on a date, and where that figure comes from."""
@@ -72,6 +83,11 @@ class LoadedRates:
             return None
         rate = self._rates[currency][i - 1]
         return rate if rate.on >= not_before else None
+
+    def between(self, currency: str, first: date, last: date) -> list[Rate]:
+        """Return the loaded rates of the currency dated from `first` to `last`, oldest first."""
+        dates = self._dates.get(currency, [])
+        return self._rates.get(currency, [])[bisect.bisect_left(dates, first):bisect.bisect_right(dates, last)]
 
     def currencies(self) -> set[str]:
         """Return the currencies that have loaded rates."""
@@ -135,6 +151,31 @@ class RateBook:
         """Return USD and the loaded currencies whose rate holds for whole months from `first` to `last`."""
         codes = self.loaded.currencies() if isinstance(self.loaded, LoadedRates) else set()
         return {"USD"} | {c for c in codes if self.steady_by_month(c, first, last)}
+
+    def rates_in_year(self, currency: str, year: int) -> list[Rate]:
+        """Return the currency's rates on record in the year: the loaded ones, or where none is loaded the built-in ones."""
+        code, first, last = currency.upper(), date(year, 1, 1), date(year, 12, 31)
+        between = getattr(self.loaded, "between", None)
+        found = between(code, first, last) if between else []
+        if not found and self.builtin is not None and hasattr(self.builtin, "between"):
+            found = self.builtin.between(code, first, last)
+        return list(found)
+
+    def annual_average(self, currency: str, year: int) -> Rate:
+        """Return the mean of the currency's rates on record in the year (units per USD), or raise NoRateInYear.
+
+        Loaded rates first, as in rule 1: where the currency has loaded rates in the year,
+        only those are averaged; otherwise the built-in reference rates of the year are.
+        """
+        code = currency.upper()
+        if code == "USD":
+            return Rate(date(year, 12, 31), "USD", Decimal(1), "identity")
+        found = self.rates_in_year(code, year)
+        if not found:
+            raise NoRateInYear(code, year)
+        mean = sum((r.units_per_usd for r in found), Decimal(0)) / len(found)
+        sources = sorted({r.source for r in found})
+        return Rate(date(year, 12, 31), code, mean, f"mean of {len(found)} rate(s) of {year} ({'; '.join(sources)})")
 
     def to_usd(self, amount: Decimal, currency: str, on: date) -> Conversion:
         """Return the amount converted to USD at the rate of its date (unrounded)."""

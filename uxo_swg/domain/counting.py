@@ -92,6 +92,25 @@ class Figures:
         return funding_gap(self.requirement(pillar), self._with_national("pledged", pillar))
 
 
+PAID_KINDS = ("disbursement", "receipt")
+
+
+def left_the_donor(e: Entry) -> bool:
+    """Return whether an entry is money that left an international donor (rules 5, 8 and 11).
+
+    A payment of the donor (to an operator, a channel or into a pooled fund) or an unmatched
+    receipt naming it; never a fund's allocation (the fund is not a donor), never the
+    government's money (the national line). What the donor table counts as disbursed, and
+    what the treaty report and the Monitor's table count.
+    """
+    return e.kind in PAID_KINDS and bool(e.donor) and not e.national and e.flow in (None, "contribution")
+
+
+def national_money(e: Entry) -> bool:
+    """Return whether an entry is money paid by the government (rule 8): to operators or into a pooled fund."""
+    return e.kind in PAID_KINDS and e.national
+
+
 def coverage(amount: Decimal, requirement: Decimal) -> Decimal | None:
     """Return amount / requirement, or None where there is no requirement."""
     if requirement <= 0:

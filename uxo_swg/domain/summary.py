@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from .agreements import Agreement
 from .conversion import Conversion, RateBook, RateMissing
-from .counting import MEASURES, PILLARS, Counted, Entry, Figures, coverage, funding_gap, measures_for
+from .counting import MEASURES, PILLARS, Counted, Entry, Figures, coverage, funding_gap, left_the_donor, measures_for
 from .money import round_half_up
 from .periods import Period
 
@@ -112,7 +112,7 @@ def _keys_in_period(e: Entry, m: str) -> list[str]:
         out = _fund_keys(e, m)
         if e.flow == "contribution" and e.national:
             out += [f"national|{m}", f"pillars|{e.pillar}|national_{m}"]
-        elif e.flow == "contribution":  # what left the donor (the donor table)
+        elif left_the_donor(e):  # a contribution: what left the donor (the donor table)
             out += [f"donors|{e.donor}|disbursed", f"donors|{e.donor}|via_pooled_funds"]
             if e.in_kind:
                 out.append(f"donors|{e.donor}|in_kind")
@@ -123,7 +123,9 @@ def _keys_in_period(e: Entry, m: str) -> list[str]:
         out = [f"national|{m}", f"pillars|{e.pillar}|national_{m}"]
         return out + ["totals|national"] if m == "disbursed" else out
     out = [f"totals|{m}", f"pillars|{e.pillar}|{m}"] if everywhere or e.facet == "totals" else []
-    if e.donor and e.flow is None and e.kind in DONOR_KINDS and (everywhere or e.facet == "donors"):
+    # Disbursed by a donor is what left it (one rule with the treaty report); pledged and committed are its own records.
+    by_donor = left_the_donor(e) if m == "disbursed" else (e.donor and e.flow is None and e.kind in DONOR_KINDS)
+    if by_donor and (everywhere or e.facet == "donors"):
         out.append(f"donors|{e.donor}|{m}")
         if m == "pledged" and isinstance(e, PledgeEntry):
             if e.multi_year:

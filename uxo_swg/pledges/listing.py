@@ -1,4 +1,4 @@
-"""What every list of the workspace shares: filters from the query string, sorting, pages, Excel export."""
+"""What every list of the workspace shares: filters from the query string, sorting, pages, Excel and CSV export."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from flask import Response, request
 from sqlmodel import Session
 from wtforms.validators import DataRequired
 
-from ..exports import XLSX_MIMETYPE, add_sheet, new_workbook, workbook_bytes
+from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE, add_sheet, csv_bytes, new_workbook, workbook_bytes
 from .forms import currency_choices
 from .queries import STATUSES, Filters, active_organisations, pillars
 
@@ -61,17 +61,24 @@ def paginate(items: list[Any], keys: dict[str, Callable[[Any], Any]], default: s
     return Page(ordered[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, pages, len(ordered), sort, descending)
 
 
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
 def wants_export() -> bool:
-    return request.args.get("export") == "xlsx"
+    return request.args.get("export") in EXPORT_FORMATS
 
 
 def export(title: str, headers: Sequence[str], rows: list[Sequence[Any]], money_columns: Sequence[int]) -> Response:
-    """Return the list as an Excel download (every row that matches the filters, not one page)."""
-    wb = new_workbook()
-    add_sheet(wb, title, headers, rows, money_columns=money_columns)
-    filename = f"{title.lower().replace(' ', '-')}.xlsx"
-    return Response(workbook_bytes(wb), mimetype=XLSX_MIMETYPE,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    """Return the list as an Excel or CSV download (`export=xlsx|csv`): every row that matches the filters, not one page."""
+    fmt = request.args.get("export") if request.args.get("export") in EXPORT_FORMATS else "xlsx"
+    filename = f"{title.lower().replace(' ', '-')}.{fmt}"
+    if fmt == "csv":  # UTF-8 with a BOM, formula-like text neutralised, USD to the cent
+        data, mimetype = csv_bytes(headers, rows, money_columns=money_columns), CSV_MIMETYPE
+    else:
+        wb = new_workbook()
+        add_sheet(wb, title, headers, rows, money_columns=money_columns)
+        data, mimetype = workbook_bytes(wb), XLSX_MIMETYPE
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def choices(form: Any, *, session: Session) -> dict[int, str]:

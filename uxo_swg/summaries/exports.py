@@ -7,7 +7,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from ..domain.reference import PILLARS, PROVINCES
-from ..exports import add_sheet, new_workbook, workbook_bytes
+from ..exports import Table, csv_of, workbook_bytes, workbook_of
 
 PILLAR_NAMES = {p.code: p.name_en for p in PILLARS}
 PROVINCE_NAMES = {p.code: p.name_en for p in PROVINCES} | {"national": "National (no province)"}
@@ -20,57 +20,75 @@ def _d(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> bytes:
-    """Return the summary as an .xlsx workbook: numbers as numbers, text never a formula."""
-    wb = new_workbook()
+def tables(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> list[Table]:
+    """Return the summary's tables: the sheets of its workbook, the blocks of its CSV."""
     t = doc["totals"]
     about = [("Summary", doc["kind"].upper()), ("Period", doc["period"]), ("Pillar", doc.get("pillar", "all")),
              ("Currency", "USD")]
-    add_sheet(wb, "Summary", ["Item", "Value"], about)
+    out = [Table("Summary", ["Item", "Value"], about)]
     measures = ["requirement", "pledged", "pledged_in_period", "committed", "committed_for_year", "disbursed", "disbursed_ytd",
                 "spent", "gap", "unmet"]
-    add_sheet(wb, "Totals", ["Figure", "USD"],
-              [(m.replace("_", " "), _d(t[m])) for m in measures] + [("national contribution (disbursed)", _d(t["national"]))]
-              + [("coverage (disbursed ytd / requirement)", _d(t["coverage"])), ("pledge coverage", _d(t["pledge_coverage"]))],
-              money_columns=[1])
-    add_sheet(wb, "Pillars", ["Pillar", *[m.replace("_", " ").capitalize() for m in measures], "Coverage", "Pledge coverage"],
-              [(PILLAR_NAMES.get(p["pillar"], p["pillar"]), *[_d(p[m]) for m in measures], _d(p["coverage"]), _d(p["pledge_coverage"]))
-               for p in doc["pillars"]]
-              + [("National contribution", *[_d(doc["national"].get(m)) for m in measures], None, None)],
-              money_columns=range(1, len(measures) + 1))
-    add_sheet(wb, "Donors", ["Donor", "Pledged for the year", "Pledged in period", "Committed", "Disbursed",
-                             "Through pooled funds", "In kind", "Multi-year pledges", "CCM-specific pledges"],
-              [(d["donor"], _d(d["pledged"]), _d(d["pledged_in_period"]), _d(d["committed"]), _d(d["disbursed"]),
-                _d(d["via_pooled_funds"]), _d(d["in_kind"]), _d(d["pledged_multi_year"]), _d(d["pledged_ccm"]))
-               for d in doc["donors"]], money_columns=range(1, 9))
+    out.append(Table("Totals", ["Figure", "USD"],
+                     [(m.replace("_", " "), _d(t[m])) for m in measures] + [("national contribution (disbursed)", _d(t["national"]))]
+                     + [("coverage (disbursed ytd / requirement)", _d(t["coverage"])), ("pledge coverage", _d(t["pledge_coverage"]))],
+                     money_columns=[1]))
+    out.append(Table("Pillars", ["Pillar", *[m.replace("_", " ").capitalize() for m in measures], "Coverage", "Pledge coverage"],
+                     [(PILLAR_NAMES.get(p["pillar"], p["pillar"]), *[_d(p[m]) for m in measures], _d(p["coverage"]),
+                       _d(p["pledge_coverage"])) for p in doc["pillars"]]
+                     + [("National contribution", *[_d(doc["national"].get(m)) for m in measures], None, None)],
+                     money_columns=range(1, len(measures) + 1)))
+    out.append(_donor_table(doc))
     if doc.get("pooled_funds"):
-        add_sheet(wb, "Pooled funds", ["Fund", "Part", "Donor, pillar, recipient or currency", "Amount", "Currency"],
-                  _fund_rows(doc["pooled_funds"]), money_columns=[3])
-    add_sheet(wb, "Operators", ["Operator", "Received", "Spent"],
-              [(o["operator"], _d(o["received"]), _d(o["spent"])) for o in doc["operators"]], money_columns=[1, 2])
-    add_sheet(wb, "Provinces", ["Province", "Code", "Disbursed", "Spent"],
-              [(PROVINCE_NAMES.get(p["province"], p["province"]), p["province"], _d(p["disbursed"]), _d(p["spent"]))
-               for p in doc["provinces"]], money_columns=[2, 3])
-    add_sheet(wb, "Trend", ["Period", "Committed", "Disbursed", "Spent"],
-              [(r["period"], _d(r["committed"]), _d(r["disbursed"]), _d(r["spent"])) for r in doc["trend"]], money_columns=[1, 2, 3])
+        out.append(Table("Pooled funds", ["Fund", "Part", "Donor, pillar, recipient or currency", "Amount", "Currency"],
+                         _fund_rows(doc["pooled_funds"]), money_columns=[3]))
+    out.append(Table("Operators", ["Operator", "Received", "Spent"],
+                     [(o["operator"], _d(o["received"]), _d(o["spent"])) for o in doc["operators"]], money_columns=[1, 2]))
+    out.append(Table("Provinces", ["Province", "Code", "Disbursed", "Spent"],
+                     [(PROVINCE_NAMES.get(p["province"], p["province"]), p["province"], _d(p["disbursed"]), _d(p["spent"]))
+                      for p in doc["provinces"]], money_columns=[2, 3]))
+    out.append(Table("Trend", ["Period", "Committed", "Disbursed", "Spent"],
+                     [(r["period"], _d(r["committed"]), _d(r["disbursed"]), _d(r["spent"])) for r in doc["trend"]],
+                     money_columns=[1, 2, 3]))
     if "returns" in doc:
-        add_sheet(wb, "Returns", ["Operator", "Filed on"], [(r["operator"], r["filed_on"] or "missing") for r in doc["returns"]])
-        add_sheet(wb, "Reconciliation", ["Agreement ref", "Donor", "Operator", "Currency", "Disbursed on", "Disbursed",
-                                         "Received on", "Received", "Difference"],
-                  [(r["agreement_ref"], r["donor"], r["operator"], r["currency"], r["disbursed_on"], _d(r["disbursed"]),
-                    r["received_on"], _d(r["received"]), _d(r["difference"])) for r in doc["reconciliation"]],
-                  money_columns=[5, 7, 8])
+        out.append(Table("Returns", ["Operator", "Filed on"], [(r["operator"], r["filed_on"] or "missing") for r in doc["returns"]]))
+        out.append(Table("Reconciliation", ["Agreement ref", "Donor", "Operator", "Currency", "Disbursed on", "Disbursed",
+                                            "Received on", "Received", "Difference"],
+                         [(r["agreement_ref"], r["donor"], r["operator"], r["currency"], r["disbursed_on"], _d(r["disbursed"]),
+                           r["received_on"], _d(r["received"]), _d(r["difference"])) for r in doc["reconciliation"]],
+                         money_columns=[5, 7, 8]))
     if "pipeline" in doc:
-        add_sheet(wb, "Pipeline", ["Pledge ref", "Donor", "Year", "Pillar", "Pledged (USD)", "Not yet committed (USD)"],
-                  [(r["pledge_ref"], r["donor"], r["year"], r["pillar"], _d(r["pledged"]), _d(r["not_committed"]))
-                   for r in doc["pipeline"]], money_columns=[4, 5])
-        add_sheet(wb, "Funding cliff", ["Agreement ref", "Donor", "Recipient", "Pillar", "Ends on", "Amount", "Currency", "USD"],
-                  [(r["agreement_ref"], r["donor"], r["recipient"], r["pillar"], r["ends_on"], _d(r["amount"]), r["currency"],
-                    _d(r["usd"])) for r in doc["cliff"]], money_columns=[5, 7])
+        out.append(Table("Pipeline", ["Pledge ref", "Donor", "Year", "Pillar", "Pledged (USD)", "Not yet committed (USD)"],
+                         [(r["pledge_ref"], r["donor"], r["year"], r["pillar"], _d(r["pledged"]), _d(r["not_committed"]))
+                          for r in doc["pipeline"]], money_columns=[4, 5]))
+        out.append(Table("Funding cliff", ["Agreement ref", "Donor", "Recipient", "Pillar", "Ends on", "Amount", "Currency", "USD"],
+                         [(r["agreement_ref"], r["donor"], r["recipient"], r["pillar"], r["ends_on"], _d(r["amount"]),
+                           r["currency"], _d(r["usd"])) for r in doc["cliff"]], money_columns=[5, 7]))
     if "results" in doc:  # spec section 10; summaries published before it have no results
-        _results_sheets(wb, doc)
+        out += _results_tables(doc)
     if narrative or decisions:
-        add_sheet(wb, "Narrative", ["Section", "Text"], [("Narrative", narrative), ("Decisions", decisions)])
+        out.append(Table("Narrative", ["Section", "Text"], [("Narrative", narrative), ("Decisions", decisions)]))
+    return out
+
+
+def _donor_table(doc: dict[str, Any]) -> Table:
+    """Return the donor table; an annual summary adds what left each donor in its own fiscal year."""
+    headers = ["Donor", "Pledged for the year", "Pledged in period", "Committed", "Disbursed", "Through pooled funds", "In kind",
+               "Multi-year pledges", "CCM-specific pledges"]
+    fiscal = doc.get("fiscal_years")
+    rows = [[d["donor"], _d(d["pledged"]), _d(d["pledged_in_period"]), _d(d["committed"]), _d(d["disbursed"]),
+             _d(d["via_pooled_funds"]), _d(d["in_kind"]), _d(d["pledged_multi_year"]), _d(d["pledged_ccm"])]
+            for d in doc["donors"]]
+    if fiscal is not None:
+        headers += ["Own fiscal year", "Disbursed in own fiscal year"]
+        for row, d in zip(rows, doc["donors"]):
+            years = fiscal.get(d["donor"], {})
+            row += [f"{years['from']} to {years['to']}" if years else "", _d(d.get("disbursed_fiscal_year"))]
+    return Table("Donors", headers, rows, money_columns=[*range(1, 9), *([10] if fiscal is not None else [])])
+
+
+def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> bytes:
+    """Return the summary as an .xlsx workbook: numbers as numbers, text never a formula."""
+    wb = workbook_of(tables(doc, narrative, decisions))
     for ws in wb.worksheets:
         for row in ws.iter_rows(min_row=2):
             for cell in row:
@@ -79,6 +97,11 @@ def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> b
                         and "coverage" in ws.cell(row=cell.row, column=1).value and cell.column == 2):
                     cell.number_format = "0.00%"
     return workbook_bytes(wb)
+
+
+def summary_csv(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> bytes:
+    """Return the summary as one CSV file: the workbook's sheets one after the other."""
+    return csv_of(tables(doc, narrative, decisions))
 
 
 def _fund_rows(funds: list[dict[str, Any]]) -> list[tuple]:
@@ -144,22 +167,22 @@ PEOPLE_HEADERS = ["Women", "Men", "Girls", "Boys", "With disability"]
 PEOPLE_KEYS = ["women", "men", "girls", "boys", "with_disability"]
 
 
-def _results_sheets(wb: Any, doc: dict[str, Any]) -> None:
-    """Add the results, the outputs with people reached, and land released by province; blank cells are unknown."""
-    ws = add_sheet(wb, "Results", ["Pillar", "Indicator", "Output in period", "Spent (USD)", "Cost per unit (USD)", "Unit",
-                                   "Year to date", "Target", "Achieved share"],
-                   [(PILLAR_NAMES.get(r["pillar"], r["pillar"]), r["indicator"],
-                     _d(r["value"]) if r["value"] is not None else "No output reported", _d(r["spent"]),
-                     _d(r["cost_per_unit"]), r["unit"], _d(r["value_ytd"]), _d(r["target"]), _d(r["achieved_share"]))
-                    for r in doc["results"]], money_columns=[3, 4])
-    for row in ws.iter_rows(min_row=2, min_col=9, max_col=9):
-        row[0].number_format = "0.0%"
-    add_sheet(wb, "Outputs", ["Pillar", "Indicator", "Value", *PEOPLE_HEADERS, "Of which split by sex and age"],
+def _results_tables(doc: dict[str, Any]) -> list[Table]:
+    """Return the results, the outputs with people reached, and land released by province; blank cells are unknown."""
+    return [
+        Table("Results", ["Pillar", "Indicator", "Output in period", "Spent (USD)", "Cost per unit (USD)", "Unit",
+                          "Year to date", "Target", "Achieved share"],
+              [(PILLAR_NAMES.get(r["pillar"], r["pillar"]), r["indicator"],
+                _d(r["value"]) if r["value"] is not None else "No output reported", _d(r["spent"]),
+                _d(r["cost_per_unit"]), r["unit"], _d(r["value_ytd"]), _d(r["target"]), _d(r["achieved_share"]))
+               for r in doc["results"]], money_columns=[3, 4], formats={8: "0.0%"}),
+        Table("Outputs", ["Pillar", "Indicator", "Value", *PEOPLE_HEADERS, "Of which split by sex and age"],
               [(PILLAR_NAMES.get(o["pillar"], o["pillar"]), o["indicator"], _d(o["value"]), *[o[k] for k in PEOPLE_KEYS],
-                _d(o["value_with_people"])) for o in doc["outputs"]])
-    add_sheet(wb, "Land released", ["Province", "Code", "Hectares"],
+                _d(o["value_with_people"])) for o in doc["outputs"]]),
+        Table("Land released", ["Province", "Code", "Hectares"],
               [(PROVINCE_NAMES.get(p["province"], p["province"]), p["province"], _d(p["value"]))
-               for p in doc["land_released_by_province"]])
+               for p in doc["land_released_by_province"]]),
+    ]
 
 
 def _results_charts(doc: dict[str, Any], layout: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..domain.periods import PeriodError, parse_half, parse_quarter
+from ..domain.periods import PeriodError, parse_half, parse_period, parse_quarter
 from ..domain.reference import PILLARS
 
 PILLAR_CHOICES = [SelectChoice(p.code, p.name_en) for p in PILLARS]
@@ -15,16 +15,18 @@ PILLAR_CHOICES = [SelectChoice(p.code, p.name_en) for p in PILLARS]
 
 class ScopeForm(FlaskForm):
     kind = SelectField("Summary", choices=[SelectChoice("twg", "Quarterly TWG summary (one pillar)"),
-                                                SelectChoice("swg", "Biannual SWG summary")])
+                                                SelectChoice("swg", "Biannual SWG summary"),
+                                                SelectChoice("year", "Annual SWG summary (calendar year)")])
     pillar = SelectField("Pillar (TWG)", choices=PILLAR_CHOICES)
-    period = StringField("Quarter or half-year", validators=[DataRequired(), Length(max=7)],
-                         description="2025-Q3 for a TWG summary, 2025-H1 for an SWG summary")
+    period = StringField("Quarter, half-year or year", validators=[DataRequired(), Length(max=7)],
+                         description="2025-Q3 for a TWG summary, 2025-H1 for an SWG summary, 2025 for an annual one")
     submit = SubmitField("Open")
 
     def validate_period(self, field: StringField) -> None:
         text = (field.data or "").strip().upper()
+        read = {"twg": parse_quarter, "year": lambda t: parse_period(t, "Y")}.get(self.kind.data, parse_half)
         try:
-            (parse_quarter if self.kind.data == "twg" else parse_half)(text)
+            read(text)
         except PeriodError as error:
             raise ValidationError(str(error)) from error
 

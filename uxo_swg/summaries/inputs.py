@@ -119,7 +119,9 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
     # Receipts: those that can match a disbursement (rule 5) are read one by one with their
     # candidates; the others are summed like disbursements. Receipts from a pooled fund (its
     # name as donor or via) are matched against the fund's allocations, since its first record.
-    from_fund = (col(r.donor_id).in_(funds) | col(r.via_id).in_(funds)) if orgs.funds else sa.false()
+    # No channel is not a fund: `via_id IN (...)` is NULL on a receipt without one, and NOT NULL would drop it.
+    via_fund = col(r.via_id).is_not(None) & col(r.via_id).in_(funds)
+    from_fund = (col(r.donor_id).in_(funds) | via_fund) if orgs.funds else sa.false()
     receipt_where = [col(ret.superseded_by_id).is_(None), col(r.received_on) >= first, col(r.received_on) <= last,
                      *pillar_is(col(r.pillar_code)), sa.not_(from_fund)]
     confirmed, rejected = match_decisions(session=session)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -10,13 +11,13 @@ from flask_login import current_user
 from ..db import get_session
 from ..domain.money import format_amount
 from ..domain.results import line_totals, output_figure
-from ..exports import XLSX_MIMETYPE
+from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE
 from ..models import SummaryReport, SummaryVersion
 from ..permissions import has_role, roles_required
 from . import jobs  # noqa: F401  (registers the scheduled job that opens each quarter's drafts)
 from . import services
 from .results_inputs import output_lines
-from .exports import PILLAR_NAMES, PROVINCE_NAMES, charts, workbook
+from .exports import PILLAR_NAMES, PROVINCE_NAMES, charts, summary_csv, workbook
 from .forms import CommentForm, FollowForm, NarrativeForm, ScopeForm
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
@@ -92,12 +93,14 @@ def index():
     form = ScopeForm(request.args, meta={"csrf": False})
     if request.args and form.validate():
         pillar = form.pillar.data if form.kind.data == "twg" else "all"
-        return redirect(url_for("summaries.draft", kind=form.kind.data, period=form.period.data.strip().upper(), pillar=pillar))
+        kind = "swg" if form.kind.data == "year" else form.kind.data  # the annual summary is the SWG summary of a year
+        return redirect(url_for("summaries.draft", kind=kind, period=form.period.data.strip().upper(), pillar=pillar))
     follow = None
     if has_role(current_user, "reviewer"):
         follow = FollowForm(pillars=sorted(services.followed_pillars(current_user, session=session)))
     may_draft = has_role(current_user, *DRAFT_READERS)
     return render_template("summaries/index.html", form=form, follow=follow, may_draft=may_draft,
+                           report_year=date.today().year - 1,
                            drafts=services.drafts_for_review(current_user, session=session) if may_draft else [],
                            published=services.published_list(session=session))
 
@@ -174,6 +177,9 @@ def _download(doc: dict, fmt: str, stem: str, narrative: str, decisions: str) ->
     if fmt == "xlsx":
         return Response(workbook(doc, narrative, decisions), mimetype=XLSX_MIMETYPE,
                         headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
+    if fmt == "csv":
+        return Response(summary_csv(doc, narrative, decisions), mimetype=CSV_MIMETYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
     abort(404)
 
 

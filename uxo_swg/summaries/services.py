@@ -13,12 +13,13 @@ from sqlmodel import Session, col, select
 from ..audit import set_actor
 from ..db import write_transaction
 from ..domain.counting import PILLARS, Counted
-from ..domain.periods import Period, PeriodError, parse_half, parse_quarter
+from ..domain.periods import Period, PeriodError, parse_half, parse_period, parse_quarter
 from ..domain.results import money_keys
 from ..domain.summary import Computed, cliff, compute, differences, document, money, pipeline
 from ..models import ReviewerPillar, Setting, SummaryComment, SummaryReport, SummaryVersion, User
 from ..permissions import sees_everything
 from ..rates import rate_book
+from .annual import fiscal_year_extras
 from .inputs import load_summary_inputs
 from .results_inputs import frozen_output_lines, results_extras
 
@@ -31,7 +32,7 @@ class SummaryError(ValueError):
 
 @dataclass(frozen=True)
 class Scope:
-    """Which summary: a TWG summary of one pillar and quarter, or an SWG summary of a half-year."""
+    """Which summary: a TWG summary of one pillar and quarter, or an SWG summary of a half-year or a calendar year."""
 
     kind: str
     period: Period
@@ -41,6 +42,8 @@ class Scope:
     def title(self) -> str:
         if self.kind == "twg":
             return f"TWG summary · {self.pillar} · {self.period}"
+        if self.period.kind == "Y":
+            return f"Annual SWG summary · {self.period}"
         return f"SWG summary · {self.period}"
 
 
@@ -51,8 +54,11 @@ def scope_of(kind: str, period_text: str, pillar: str | None = None) -> Scope:
             if pillar not in PILLARS:
                 raise SummaryError(f"unknown pillar {pillar!r}: use one of {', '.join(PILLARS)}")
             return Scope("twg", parse_quarter(period_text), pillar)
-        if kind == "swg":
-            return Scope("swg", parse_half(period_text))
+        if kind == "swg":  # a half-year, or a calendar year (the annual summary, same shape)
+            period = parse_period(period_text)
+            return Scope("swg", period if period.kind == "Y" else parse_half(period_text))
+        if kind == "year":
+            return Scope("swg", parse_period(period_text, "Y"))
     except PeriodError as error:
         raise SummaryError(str(error)) from error
     raise SummaryError(f"unknown summary kind {kind!r}: use twg or swg")
@@ -79,10 +85,17 @@ def compute_summary(scope: Scope, *, session: Session, grouped: bool = True) -> 
         extras["pipeline"] = pipeline(inputs.pledges, inputs.agreements, scope.period, rates, inputs.pledge_ids)
         extras["cliff"] = cliff(inputs.agreements, scope.period, rates)
     extras.update(results_extras(scope.period, computed.figures, session=session, pillar=pillar))  # spec section 10
-    for missing in inputs.missing_rates:  # a fund's balance valued at the period's last day
+    missing_elsewhere = list(inputs.missing_rates)  # a fund's balance valued at the period's last day
+    doc = document(scope.kind, scope.period, computed, pillar=pillar, extras=extras, balances=inputs.balances)
+    if scope.period.kind == "Y":  # the annual summary: each donor's own fiscal year too
+        doc["fiscal_years"], missing = fiscal_year_extras(scope.period, inputs.entries, doc["donors"], session=session,
+                                                          rates=rates, grouped=grouped)
+        missing_elsewhere += missing
+    for missing in missing_elsewhere:
         if (missing.currency, missing.on) not in {(m.currency, m.on) for m in computed.missing_rates}:
             computed.missing_rates.append(missing)
-    return document(scope.kind, scope.period, computed, pillar=pillar, extras=extras, balances=inputs.balances), computed
+            doc["missing_rates"].append({"currency": missing.currency, "date": missing.on.isoformat(), "message": str(missing)})
+    return doc, computed
 
 
 def record_of(c: Counted) -> dict[str, Any]:
