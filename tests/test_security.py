@@ -21,6 +21,7 @@ CO_CHAIRS = {"admin", "co-chair"}
 RETURNS = {"admin", "co-chair", "operator"}
 DRAFTS = {"admin", "co-chair", "reviewer"}
 SUMMARY = "/summaries/twg/2025-Q3/clearance"
+TOKEN = "token"  # the API: a bearer token, never the session cookie
 ROUTE_TABLE = [
     ("auth.login", "GET", "/login", "public"),
     ("auth.logout", "POST", "/logout", EVERYONE),
@@ -101,6 +102,23 @@ ROUTE_TABLE = [
     ("summaries.published", "GET", "/summaries/published/{version_id}", EVERYONE),
     ("summaries.published_records", "GET", "/summaries/published/{version_id}/records?figure=totals|disbursed", EVERYONE),
     ("summaries.published_export", "GET", "/summaries/published/{version_id}/export.xlsx", EVERYONE),
+    ("admin.tokens", "GET", "/admin/tokens", {"admin"}),
+    ("admin.token_revoke", "POST", "/admin/tokens/{api_token_id}/revoke", {"admin"}),
+    # The API answers bearer tokens only (test_api): to a browser's cookie, logged in or not, a 401 in JSON.
+    ("api.openapi", "GET", "/api/v1/openapi.json", "public"),
+    ("api.organisations", "GET", "/api/v1/organisations", TOKEN),
+    ("api.organisation_one", "GET", "/api/v1/organisations/{org_id}", TOKEN),
+    ("api.pledges", "GET", "/api/v1/pledges", TOKEN),
+    ("api.pledge_one", "GET", "/api/v1/pledges/{pledge_id}", TOKEN),
+    ("api.agreements", "GET", "/api/v1/agreements", TOKEN),
+    ("api.agreement_one", "GET", "/api/v1/agreements/{agreement_id}", TOKEN),
+    ("api.disbursements", "GET", "/api/v1/disbursements", TOKEN),
+    ("api.disbursement_one", "GET", "/api/v1/disbursements/{disbursement_id}", TOKEN),
+    ("api.requirements", "GET", "/api/v1/requirements", TOKEN),
+    ("api.requirement_one", "GET", "/api/v1/requirements/{requirement_id}", TOKEN),
+    ("api.summaries_list", "GET", "/api/v1/summaries", TOKEN),
+    ("api.summary_twg", "GET", "/api/v1/summaries/twg/2025-Q3/clearance", TOKEN),
+    ("api.summary_swg", "GET", "/api/v1/summaries/swg/2025-H1", TOKEN),
 ]
 
 
@@ -129,6 +147,8 @@ def test_role_by_route(demo_app, client, make_user, role):
         where = f"{role} {method} {url}"
         if allowed == "public":
             assert answer in (200, 302), where
+        elif allowed == TOKEN:
+            assert answer == 401 and response.is_json, where
         elif role == "anonymous":
             if method == "GET":
                 assert answer == 302 and "/login" in response.headers["Location"], where
@@ -177,6 +197,7 @@ def _record_ids(app, target_email):
             "disbursement_id": first(Disbursement), "requirement_id": first(Requirement), "batch_id": batch.id,
             "target_id": first(Target),
             "return_id": own_return, "version_id": version.id, "amendment_id": amendment.id, "token": "0" * 32,
+            "api_token_id": 1,
         }
 
 

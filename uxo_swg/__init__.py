@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: One package per activity of the people who use it, each with routes.py exporting `bp`.
 BLUEPRINTS = ["home", "auth", "admin", "audit_log", "pledges", "organisations", "returns", "reconciliation", "summaries",
-              "reports", "notices", "jobs", "iati"]
+              "reports", "notices", "jobs", "iati", "api"]
 
 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:

@@ -18,7 +18,7 @@ from .models import (
 # Records whose changes are bookkeeping, not data: the log itself, job claims, logins and their sessions;
 # the jobs' own history, notices (and their read marks), e-mails and reminders made.
 _NOT_AUDITED = (AuditLog, JobRun, LoginAttempt, LoginThrottle, UserSession, JobHistory, Notice, OutgoingEmail, ReminderSent)
-_SECRET_COLUMNS = {"password_hash"}
+_SECRET_COLUMNS = {"password_hash", "token_hash"}
 
 
 def set_actor(session: Session, *, actor: str, via: str, user_id: int | None = None) -> None:

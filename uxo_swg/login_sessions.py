@@ -11,6 +11,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -59,8 +60,8 @@ def load_user(token: str, *, session: Session) -> User | None:
         return None
     row, user = found
     user.attach_session(token)
-    if now - _aware(row.last_seen_at) > TOUCH_EVERY:
-        _touch(row.id, session=session)
+    if now - aware(row.last_seen_at) > TOUCH_EVERY:
+        touch(UserSession, row.id, "last_seen_at", session=session)
     return user
 
 
@@ -77,16 +78,16 @@ def revoke_all(user_id: int, *, session: Session) -> int:
     return result.rowcount
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     """Return the moment with its UTC zone (SQLite gives back naive UTC times)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _touch(row_id: int, *, session: Session) -> None:
-    """Write when the session was last seen, on a connection of its own, waiting for no lock.
+def touch(model: Any, row_id: int, column: str, *, session: Session) -> None:
+    """Write the current time into a row's column (last seen, last used) on a connection of its own, waiting for no lock.
 
-    It is bookkeeping: while another transaction writes (a long import on SQLite), it is
-    skipped rather than make a page wait.
+    It is bookkeeping, not audited: while another transaction writes (a long import on
+    SQLite), it is skipped rather than make a page (or an API call) wait.
     """
     engine = session.get_bind()
     sqlite = engine.dialect.name == "sqlite"
@@ -94,11 +95,11 @@ def _touch(row_id: int, *, session: Session) -> None:
         normal = conn.exec_driver_sql("PRAGMA busy_timeout").scalar() if sqlite else None
         try:
             conn.exec_driver_sql("PRAGMA busy_timeout = 0" if sqlite else "SET LOCAL lock_timeout = 50")
-            conn.execute(sa.update(UserSession).where(UserSession.id == row_id).values(last_seen_at=utcnow()))
+            conn.execute(sa.update(model).where(model.id == row_id).values({column: utcnow()}))
             conn.commit()
         except sa.exc.OperationalError as busy:
             conn.rollback()
-            log.info("last seen time of session %s not written: %s", row_id, busy.orig)
+            log.info("%s of %s %s not written: %s", column, model.__tablename__, row_id, busy.orig)
         finally:
             if sqlite:
                 conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(normal)}")

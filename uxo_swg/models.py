@@ -608,3 +608,20 @@ class IatiProposal(Versioned, SQLModel, table=True):
     decision_note: str = Field(default="", max_length=500)
     records: str = Field(default="", max_length=200)  # what accepting stored: commitment:12, disbursement:40 41
     version: int = 1
+
+
+# --- the read-only API (issue: API) ---
+
+class ApiToken(SQLModel, table=True):
+    """A token a script sends to the API, with its user's rights; only its SHA-256 is kept, as for login sessions."""
+
+    __tablename__ = "api_token"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    label: str = Field(default="", max_length=100)  # what the token is for, said when it was made
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = Field(default="", max_length=254)
+    last_used_at: Optional[datetime] = None  # written at most once a minute (bookkeeping, not audited)
+    revoked_at: Optional[datetime] = None
+    revoked_by: str = Field(default="", max_length=254)

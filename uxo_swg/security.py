@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm.exc import StaleDataError
@@ -54,6 +54,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _guard():
+        if token_authenticated():
+            return None  # the API: a bearer token, checked by its blueprint; the cookie is never read
         endpoint = request.endpoint or ""
         if current_user.is_authenticated:
             set_actor(get_session(), actor=current_user.email, via="form", user_id=current_user.id)
@@ -113,9 +115,14 @@ def _roll_back() -> None:
         session.rollback()
 
 
+def token_authenticated() -> bool:
+    """Return whether the request is for a path that answers bearer tokens, in JSON (the API), not cookies."""
+    return any(request.path.startswith(prefix) for prefix in current_app.config.get("TOKEN_AUTH_PREFIXES", ()))
+
+
 def error_page(code: int, message: str | None = None, headers: dict[str, str] | None = None):
     """Return the error page (or JSON) for the status code, with the sentence that says what to do."""
     title, default = ERRORS.get(code, ("Error", "The request failed."))
-    if request.accept_mimetypes.best == "application/json":
+    if request.accept_mimetypes.best == "application/json" or token_authenticated():
         return jsonify(error=title, message=message or default), code, headers or {}
     return render_template("errors/error.html", code=code, title=title, message=message or default), code, headers or {}

@@ -7,6 +7,7 @@ from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
 from ..accounts import AccountError, create_user
+from ..api.tokens import TokenError, list_tokens, revoke_token
 from ..db import get_session
 from ..models import ExchangeRate, Organisation, User
 from ..permissions import roles_required
@@ -100,3 +101,21 @@ def iati():
         flash("The IATI reporting organisation is saved.", "info")
         return redirect(url_for("admin.iati"))
     return render_template("admin/iati.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/tokens")
+@roles_required("admin")
+def tokens():
+    return render_template("admin/tokens.html", tokens=list_tokens(session=get_session()))
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@roles_required("admin")
+def token_revoke(token_id: int):
+    try:
+        token = revoke_token(token_id, session=get_session(), acting_user=current_user)
+    except TokenError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"Token {token.id} is revoked: a script that sends it now gets 401.", "info")
+    return redirect(url_for("admin.tokens"))

@@ -97,8 +97,11 @@ def _replay(agreement: Commitment, lines: dict[Key, Decimal], changes: list[Chan
 
 def history(agreement: Commitment, *, session: Session) -> History:
     """Return the agreement's lines and amendments with the running amounts and end date."""
-    lines = agreement_lines(agreement.id, session=session)
-    amendments = _amendments(agreement.id, session=session)
+    return history_of(agreement, agreement_lines(agreement.id, session=session), _amendments(agreement.id, session=session))
+
+
+def history_of(agreement: Commitment, lines: list[CommitmentLine], amendments: list[Amendment]) -> History:
+    """Return the history of an agreement from its lines and its amendments, these in date order."""
     live = [as_change(a) for a in amendments if a.cancelled_at is None]
     try:
         steps = {s.change.ident: s for s in _replay(agreement, {(ln.year, ln.pillar_code): ln.amount for ln in lines}, live)}

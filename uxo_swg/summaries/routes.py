@@ -73,12 +73,7 @@ def _scope(kind: str, period: str, pillar: str | None = None) -> services.Scope:
 
 
 def _may_read_draft(scope: services.Scope) -> bool:
-    if has_role(current_user, "admin", "co-chair"):
-        return True
-    if not has_role(current_user, "reviewer"):
-        return False
-    followed = services.followed_pillars(current_user, session=get_session())
-    return scope.kind == "swg" or not followed or scope.pillar in followed
+    return services.may_read_draft(current_user, scope, session=get_session())
 
 
 def _draft_args(scope: services.Scope) -> dict[str, str]:

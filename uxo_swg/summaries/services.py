@@ -17,7 +17,7 @@ from ..domain.periods import Period, PeriodError, parse_half, parse_period, pars
 from ..domain.results import money_keys
 from ..domain.summary import Computed, cliff, compute, differences, document, money, pipeline
 from ..models import ReviewerPillar, Setting, SummaryComment, SummaryReport, SummaryVersion, User
-from ..permissions import sees_everything
+from ..permissions import has_role, sees_everything
 from ..rates import rate_book
 from .annual import fiscal_year_extras
 from .inputs import load_summary_inputs
@@ -258,6 +258,16 @@ def public_summaries(*, session: Session) -> bool:
     """Return whether an admin has opened published summaries to anyone without logging in."""
     setting = session.get(Setting, PUBLIC_SUMMARIES)
     return setting is not None and setting.value == "1"
+
+
+def may_read_draft(user: User, scope: Scope, *, session: Session) -> bool:
+    """Return whether the user may read the scope's live draft: co-chairs and admins, reviewers of its pillar."""
+    if has_role(user, "admin", "co-chair"):
+        return True
+    if not has_role(user, "reviewer"):
+        return False
+    followed = followed_pillars(user, session=session)
+    return scope.kind == "swg" or not followed or scope.pillar in followed
 
 
 def followed_pillars(user: User, *, session: Session) -> set[str]:
