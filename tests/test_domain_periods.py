@@ -59,3 +59,10 @@ def test_shift_and_last_cross_year_boundaries():
     assert str(parse_half("2025-H1").shift(-1)) == "2024-H2"
     assert [str(q) for q in parse_half("2025-H2").quarters()] == ["2025-Q3", "2025-Q4"]
     assert len(parse_period("2025").quarters()) == 4
+
+
+def test_the_trend_of_an_early_period_starts_at_the_first_year_a_period_may_have():
+    from uxo_swg.domain.periods import parse_period
+
+    assert [str(p) for p in parse_period("1901").last(6)] == ["1900", "1901"]
+    assert len(parse_period("2025-Q3").last(8)) == 8

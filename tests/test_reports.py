@@ -285,3 +285,29 @@ def test_lists_export_csv_safely(example, client, login):
     assert client.get("/organisations/?export=csv").data.decode("utf-8-sig").startswith("Name,Kind,Country")
     assert "export=csv" in client.get("/disbursements/").get_data(as_text=True)
     assert client.get("/disbursements/?export=xlsx").mimetype.endswith("spreadsheetml.sheet")
+
+
+def test_the_api_serves_the_same_reports_to_a_readers_token(example, make_user):
+    from uxo_swg.api.tokens import create_token
+    from uxo_swg.summaries import services as summary_services
+
+    with example.app_context():
+        session = get_session()
+        reviewer = create_token(make_user("reviewer"), session=session, label="reports")
+        operator = create_token(make_user("operator", organisation="HALO"), session=session, label="reports")
+        article7 = services.article7_report(2025, session=session)
+        monitor = services.monitor_report(2025, "annual-average", session=session)
+        annual = summary_services.compute_summary(summary_services.scope_of("swg", "2025"), session=session)[0]
+    client = example.test_client()
+
+    def get(url, token):
+        return client.get(url, headers={"Authorization": f"Bearer {token}"})
+
+    assert get("/api/v1/reports/article7?year=2025", reviewer).get_json() == json.loads(json.dumps(article7))
+    assert get("/api/v1/reports/monitor?year=2025&rates=annual-average", reviewer).get_json()["total_usd"] == "441801.22"
+    assert get("/api/v1/reports/monitor?year=2025&rates=annual-average", reviewer).get_json() == json.loads(json.dumps(monitor))
+    year = get("/api/v1/reports/year?year=2025", reviewer).get_json()
+    assert year == json.loads(json.dumps(annual)) and year["period"] == "2025"
+    assert get("/api/v1/reports/article7?year=2025", operator).status_code == 403
+    bad = get("/api/v1/reports/monitor?year=2025&rates=monthly", reviewer)
+    assert bad.status_code == 400 and bad.get_json()["parameter"] == "rates"

@@ -119,6 +119,9 @@ ROUTE_TABLE = [
     ("api.summaries_list", "GET", "/api/v1/summaries", TOKEN),
     ("api.summary_twg", "GET", "/api/v1/summaries/twg/2025-Q3/clearance", TOKEN),
     ("api.summary_swg", "GET", "/api/v1/summaries/swg/2025-H1", TOKEN),
+    ("api.report_article7", "GET", "/api/v1/reports/article7?year=2025", TOKEN),
+    ("api.report_monitor", "GET", "/api/v1/reports/monitor?year=2025", TOKEN),
+    ("api.report_year", "GET", "/api/v1/reports/year?year=2025", TOKEN),
 ]
 
 

@@ -110,12 +110,12 @@ SUMMARY_DOCUMENT = obj({
     "operators": array(obj({"operator": TEXT, "received": USD, "spent": USD}, more=True)),
     "provinces": array(obj({"province": TEXT, "disbursed": USD, "spent": USD}, more=True)),
     "pooled_funds": array(obj({
-        "fund": TEXT, "received": USD, "allocated": USD, "balance": USD,
+        "fund": TEXT, "received": USD, "allocated": USD, "balance": _NULLABLE_USD,
         "received_by_donor": array(obj({"donor": TEXT, "amount": USD}, more=True)),
         "allocated_by_pillar": array(obj({"pillar": PILLAR, "amount": USD}, more=True))}, more=True)),
     "outputs": array(obj({"pillar": PILLAR, "indicator": TEXT, "value": TEXT, "women": _PEOPLE, "men": _PEOPLE,
                           "girls": _PEOPLE, "boys": _PEOPLE, "with_disability": _PEOPLE}, more=True)),
-    "results": array(obj({"pillar": PILLAR, "indicator": TEXT, "value": TEXT, "spent": _NULLABLE_USD,
+    "results": array(obj({"pillar": PILLAR, "indicator": TEXT, "value": nullable(TEXT), "spent": _NULLABLE_USD,
                           "cost_per_unit": _NULLABLE_USD, "target": nullable(TEXT), "achieved_share": RATIO}, more=True)),
 }, ["kind", "period", "currency", "totals", "national", "pillars", "donors", "operators", "provinces", "pooled_funds"],
     more=True, description="the summary JSON of spec section 7, with the application's extra tables")

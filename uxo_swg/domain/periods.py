@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 
+YEARS = range(1900, 2201)  # the years a period may have
+
+
 class PeriodError(ValueError):
     """A period text that cannot be read."""
 
@@ -57,8 +60,8 @@ class Period:
         return Period(n // per_year, self.kind, n % per_year + 1)
 
     def last(self, count: int) -> list["Period"]:
-        """Return the `count` periods of this kind ending with this one, oldest first."""
-        return [self.shift(-k) for k in range(count - 1, -1, -1)]
+        """Return the `count` periods of this kind ending with this one, oldest first (none before 1900)."""
+        return [p for p in (self.shift(-k) for k in range(count - 1, -1, -1)) if p.year in YEARS]
 
     def __str__(self) -> str:
         if self.kind == "Y":
@@ -90,7 +93,7 @@ def parse_period(text: str, kind: str | None = None) -> Period:
     if not match:
         raise PeriodError(f"{text!r} is not a period: write a year (2025), a quarter (2025-Q3) or a half (2025-H1)")
     year, letter, index = int(match[1]), (match[2] or "Y").upper(), int(match[3] or 1)
-    if not 1900 <= year <= 2200:
+    if year not in YEARS:
         raise PeriodError(f"{text!r}: the year {year} is out of range")
     if letter == "Q" and not 1 <= index <= 4:
         raise PeriodError(f"{text!r}: a quarter is Q1 to Q4")

@@ -19,7 +19,7 @@ from ..domain.agreements import Agreement
 from ..domain.conversion import RateBook, RateMissing
 from ..domain.counting import Entry, match_receipts
 from ..domain.funds import Movement, balances
-from ..domain.periods import Period, parse_quarter, quarter_of
+from ..domain.periods import YEARS, Period, parse_quarter, quarter_of
 from ..domain.summary import Difference, PledgeEntry, ReturnStatus, scope_period
 from ..models import (
     Disbursement,
@@ -316,7 +316,8 @@ def _expenditure(period: Period, first: date, last: date, grouped: bool, *, sess
     quarters = []
     q = quarter_of(first)
     while q.start <= last:
-        quarters.append(str(q))
+        if q.year in YEARS:  # a window reaching before the first year a quarter may have
+            quarters.append(str(q))
         q = q.shift(1)
     where = [col(ret.superseded_by_id).is_(None), col(ret.quarter).in_(quarters), *pillar_is(col(e.pillar_code))]
     if grouped:
