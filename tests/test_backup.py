@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlmodel import select
 
 from conftest import PG_URL
@@ -20,7 +21,7 @@ from uxo_swg.models import JobHistory
 from uxo_swg.scheduler import run_job
 from uxo_swg.summaries import services
 
-HEAD = "0012"
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()  # the latest migration
 SCOPES = [services.scope_of("twg", "2025-Q3", "clearance"), services.scope_of("swg", "2025-H1")]
 
 

@@ -562,3 +562,6 @@ class Target(SQLModel, table=True):
     import_batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
+
+
+from .cache_models import DataVersion, SummaryCache  # noqa: E402,F401  (the summary cache's tables, issue 14)

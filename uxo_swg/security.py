@@ -55,6 +55,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _guard():
         endpoint = request.endpoint or ""
+        if endpoint == "static":  # public files: no need to load the user (a query) for each of them
+            return None
         if current_user.is_authenticated:
             set_actor(get_session(), actor=current_user.email, via="form", user_id=current_user.id)
             return None

@@ -23,7 +23,7 @@ def summary_group() -> None:
 
 def _emit(scope: services.Scope, fmt: str, output: Path | None) -> None:
     session = get_session()
-    doc, _ = services.compute_summary(scope, session=session)
+    doc, _charts = services.draft_summary(scope, session=session)
     report = services.find_report(scope, session=session)
     narrative, decisions = (report.narrative, report.decisions) if report else ("", "")
     if fmt == "json":

@@ -19,6 +19,8 @@ from ..domain.summary import Computed, cliff, compute, differences, document, mo
 from ..models import ReviewerPillar, Setting, SummaryComment, SummaryReport, SummaryVersion, User
 from ..permissions import sees_everything
 from ..rates import rate_book
+from .cache import cached
+from .exports import charts
 from .inputs import load_summary_inputs
 from .results_inputs import frozen_output_lines, results_extras
 
@@ -83,6 +85,16 @@ def compute_summary(scope: Scope, *, session: Session, grouped: bool = True) -> 
         if (missing.currency, missing.on) not in {(m.currency, m.on) for m in computed.missing_rates}:
             computed.missing_rates.append(missing)
     return document(scope.kind, scope.period, computed, pillar=pillar, extras=extras, balances=inputs.balances), computed
+
+
+def draft_summary(scope: Scope, *, session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the live draft's document and charts: computed once per change of the data, for every worker."""
+    def fresh() -> dict[str, Any]:
+        doc, _computed = compute_summary(scope, session=session)
+        return {"doc": doc, "charts": charts(doc)}
+
+    payload = cached(f"{scope.kind}|{scope.period}|{scope.pillar}", fresh, session=session)
+    return payload["doc"], payload["charts"]
 
 
 def record_of(c: Counted) -> dict[str, Any]:
