@@ -236,3 +236,53 @@ def test_the_home_page_figures_are_computed_once_per_change(app, client, login, 
         _rate(app, records)
     page = client.get("/?year=2025").get_data(as_text=True)
     assert "2,000.00" in page and len(calls) == 2
+
+
+def test_the_data_version_moves_with_every_kind_of_write_and_only_with_data(app):
+    from uxo_swg.data_version import read_version
+    from uxo_swg.db import bulk_insert
+    from uxo_swg.models import Organisation
+
+    with app.app_context():
+        session = get_session()
+
+        def counter():
+            session.rollback()  # a new transaction sees what was committed
+            return read_version(session.connection())[0]
+
+        start = counter()
+        session.add(Organisation(name="Ireland", kind="donor"))
+        session.commit()  # an ORM insert
+        assert counter() == start + 1
+        session.execute(sa.update(Organisation).values(name="Irish Aid"))
+        session.commit()  # a Core UPDATE
+        assert counter() == start + 2
+        bulk_insert(session, Organisation.__table__, [{"name": f"Donor {n}", "kind": "donor", "version": 1,
+                                                        "created_at": utcnow()} for n in range(3)])
+        session.commit()  # COPY on PostgreSQL, executemany on SQLite
+        assert counter() == start + 3
+        session.execute(sa.text("DELETE FROM organisation WHERE name = 'Donor 0'"))
+        session.commit()  # plain SQL
+        assert counter() == start + 4
+        session.execute(sa.text("DELETE FROM organisation WHERE name = 'Donor 1'"))
+        session.rollback()  # nothing stored: nothing moves
+        assert counter() == start + 4
+        session.execute(sa.update(User).values(active=True))
+        session.commit()  # bookkeeping that no summary reads
+        assert counter() == start + 4
+
+
+def test_clear_cache_after_a_change_made_by_hand(app, runner, records, computations):
+    """A change made outside the application (psql) is not seen until the cache is cleared."""
+    scope = services.scope_of("swg", "2025-H2")
+    with app.app_context():
+        assert services.draft_summary(scope, session=get_session())[0]["totals"]["disbursed"] == "1000.00"
+    engine = sa.create_engine(app.config["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:  # not the application's engine: nothing moves the data version
+        conn.execute(sa.text("UPDATE disbursement SET amount = amount * 2"))
+    engine.dispose()
+    result = runner.invoke(args=["summary", "clear-cache"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert services.draft_summary(scope, session=get_session())[0]["totals"]["disbursed"] == "2000.00"
+    assert len(computations) == 2

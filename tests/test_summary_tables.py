@@ -37,7 +37,7 @@ def _rows(page: str, table: str) -> int:
 
 
 def _link(page: str, name: str) -> str:
-    found = re.search(rf'<p class="more noprint" id="more-{name}">[^<]*<a href="([^"]+)">Show all ([\d,]+)</a>', page)
+    found = re.search(rf'<p class="more" id="more-{name}">[^<]*<a href="([^"]+)">Show all ([\d,]+)</a>', page)
     assert found, f"no show-all link under {name}"
     return found.group(1).replace("&amp;", "&"), found.group(2)
 

@@ -75,7 +75,7 @@ class Assets:
         return name, found["digest"] == self.digest(name)
 
     def gzipped(self, name: str) -> Path | None:
-        """Return the file compressed with gzip (made once per content, atomically); None where not worth it or not writable."""
+        """Return the file gzip-compressed, made once per content; None where not worth it or not writable."""
         path = self.path(name)
         if path is None or path.suffix not in COMPRESSIBLE or path.stat().st_size < MIN_COMPRESSED_BYTES:
             return None

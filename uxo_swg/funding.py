@@ -51,8 +51,8 @@ def glance(period: Period, *, session: Session) -> Glance:
                 "donors": [[d, str(usd)] for d, usd in found.donors], "missing": found.missing}
 
     payload = cached(f"glance|{period}|", fresh, session=session)
-    figures = Figures(period, by_pillar={p: {m: Decimal(v) for m, v in row.items()} for p, row in payload["by_pillar"].items()},
-                      national={m: Decimal(v) for m, v in payload["national"].items()},
+    by_pillar = {p: {m: Decimal(v) for m, v in row.items()} for p, row in payload["by_pillar"].items()}
+    figures = Figures(period, by_pillar=by_pillar, national={m: Decimal(v) for m, v in payload["national"].items()},
                       donors={d: Decimal(usd) for d, usd in payload["donors"]})
     pillars = list(session.exec(select(Pillar).order_by(col(Pillar.sort_order))).all())
     return Glance(figures=figures, pillars=pillars, donors=[(d, Decimal(usd)) for d, usd in payload["donors"]],

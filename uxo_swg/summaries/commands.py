@@ -77,4 +77,16 @@ def swg_command(half: str, fmt: str, output: Path | None) -> None:
     _emit(scope, fmt, output)
 
 
+@summary_group.command("clear-cache")
+@with_appcontext
+def clear_cache_command() -> None:
+    """Forget every computed summary (after the database was changed by hand, outside the application)."""
+    from ..data_version import new_epoch
+
+    session = get_session()
+    new_epoch(session.connection())
+    session.commit()
+    click.echo("every summary will be computed again from the data as it is now")
+
+
 COMMANDS = [summary_group]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from functools import lru_cache
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -280,6 +281,12 @@ def _published_or_login(version_id: int) -> tuple[SummaryVersion, SummaryReport]
     return version, session.get(SummaryReport, version.report_id)
 
 
+@lru_cache(maxsize=32)
+def _frozen_charts(version_id: int, published_at: str, figures_json: str) -> dict:
+    """Return the charts of a published version, drawn once per process: its figures never change."""
+    return charts(json.loads(figures_json))
+
+
 @bp.get("/published/<int:version_id>")
 def published(version_id: int):
     found = _published_or_login(version_id)
@@ -294,7 +301,8 @@ def published(version_id: int):
     return render_template(
         "summaries/summary.html", scope=scope, doc=shown, more=more, mode="published", version=version, report=report,
         versions=all_versions, changes=changes, compared_with=older, comments=[],
-        rates=json.loads(version.rates_json), charts=charts(doc),
+        rates=json.loads(version.rates_json),
+        charts=_frozen_charts(version.id, version.published_at.isoformat(), version.figures_json),
         may_read_draft=current_user.is_authenticated and _may_read_draft(scope),
         draft_url=url_for("summaries.draft", **_draft_args(scope)),
         records_url=lambda figure: url_for("summaries.published_records", version_id=version.id, figure=figure),
