@@ -54,11 +54,12 @@
     return Plotly.newPlot(mapEl, traces, layout, config).then(function () { mapEl.dataset.drawn = "1"; });
   }
   var base = block.dataset.static || "/static/";
+  var hashed = JSON.parse(block.dataset.assets || "{}");  // content-hashed URLs, cached for a year
   var files = {};
   maps.forEach(function (id) {
     var file = specs[id].geojson;
     if (!files[file]) {
-      files[file] = fetch(base + file, { credentials: "same-origin" }).then(function (r) { return r.json(); });
+      files[file] = fetch(hashed[file] || base + file, { credentials: "same-origin" }).then(function (r) { return r.json(); });
     }
     files[file].then(function (geo) { return draw(id, specs[id], geo); });
   });

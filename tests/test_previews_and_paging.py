@@ -87,3 +87,32 @@ def test_reconciliation_pages_keep_the_quarter(app, client, login, session):
     assert "quarter=2025-Q3" in following and "open_receipts_page=2" in following
     second = client.get(following).get_data(as_text=True)
     assert second.count("<tr><td>HALO Trust</td>") == 10 and "Reconciliation, 2025-Q3" in second
+
+
+def test_two_clicks_marking_one_preview_stored_at_once_both_succeed(tmp_path):
+    # Each click writes the preview's JSON through a temporary file: they must not take each other's.
+    import threading
+
+    from uxo_swg.returns import previews
+
+    preview = previews.Preview("t" * 32, "halo.xlsx", 1, {}, {})
+    previews.keep(preview, b"bytes", str(tmp_path))
+    failures = []
+    start = threading.Barrier(2)
+
+    def click():
+        start.wait()
+        for _ in range(200):
+            try:
+                previews.mark_stored(preview, 7, str(tmp_path))
+            except OSError as error:  # before the fix: FileNotFoundError from the shared temporary name
+                failures.append(error)
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert previews.load("t" * 32, 1, str(tmp_path)).stored_return_id == 7
+    assert not list((tmp_path / "returns").glob("*.tmp"))

@@ -625,3 +625,6 @@ class ApiToken(SQLModel, table=True):
     last_used_at: Optional[datetime] = None  # written at most once a minute (bookkeeping, not audited)
     revoked_at: Optional[datetime] = None
     revoked_by: str = Field(default="", max_length=254)
+
+
+from .cache_models import DataVersion, SummaryCache  # noqa: E402,F401  (the summary cache's tables, issue 14)

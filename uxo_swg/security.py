@@ -57,6 +57,8 @@ def init_app(app: Flask) -> None:
         if token_authenticated():
             return None  # the API: a bearer token, checked by its blueprint; the cookie is never read
         endpoint = request.endpoint or ""
+        if endpoint == "static":  # public files: no need to load the user (a query) for each of them
+            return None
         if current_user.is_authenticated:
             set_actor(get_session(), actor=current_user.email, via="form", user_id=current_user.id)
             return None

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 
 from ..db import get_session
 from ..domain.periods import PeriodError, parse_period
-from ..funding import year_at_a_glance
+from ..funding import glance as year_glance
 
 bp = Blueprint("home", __name__)
 
@@ -19,5 +19,5 @@ def index():
         period = parse_period(year_text, "Y")
     except PeriodError as error:
         return render_template("home/index.html", error=str(error), glance=None), 400
-    glance = year_at_a_glance(period, session=get_session())
+    glance = year_glance(period, session=get_session())
     return render_template("home/index.html", glance=glance, error=None)

@@ -77,7 +77,8 @@ def _write(preview: Preview, path: Path) -> None:
             "problems": [[p.message, p.sheet, p.row, p.column, p.level] for p in preview.problems],
             "more_problems": preview.more_problems, "error_count": preview.error_count,
             "confirmable": preview.confirmable, "stored_return_id": preview.stored_return_id}
-    temporary = path / f"{preview.token}.json.tmp"
+    # A name of its own: two clicks on *Store* write the same preview at once, and must not take each other's file.
+    temporary = path / f"{preview.token}.{secrets.token_hex(6)}.json.tmp"
     temporary.write_text(json.dumps(meta))
     temporary.replace(path / f"{preview.token}.json")  # a reader never sees half a file
 

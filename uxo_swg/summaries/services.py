@@ -20,6 +20,8 @@ from ..models import ReviewerPillar, Setting, SummaryComment, SummaryReport, Sum
 from ..permissions import has_role, sees_everything
 from ..rates import rate_book
 from .annual import fiscal_year_extras
+from .cache import cached
+from .exports import charts
 from .inputs import load_summary_inputs
 from .results_inputs import frozen_output_lines, results_extras
 
@@ -96,6 +98,16 @@ def compute_summary(scope: Scope, *, session: Session, grouped: bool = True) -> 
             computed.missing_rates.append(missing)
             doc["missing_rates"].append({"currency": missing.currency, "date": missing.on.isoformat(), "message": str(missing)})
     return doc, computed
+
+
+def draft_summary(scope: Scope, *, session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the live draft's document and charts: computed once per change of the data, for every worker."""
+    def fresh() -> dict[str, Any]:
+        doc, _computed = compute_summary(scope, session=session)
+        return {"doc": doc, "charts": charts(doc)}
+
+    payload = cached(f"{scope.kind}|{scope.period}|{scope.pillar}", fresh, session=session)
+    return payload["doc"], payload["charts"]
 
 
 def record_of(c: Counted) -> dict[str, Any]:
