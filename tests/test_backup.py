@@ -20,7 +20,7 @@ from uxo_swg.models import JobHistory
 from uxo_swg.scheduler import run_job
 from uxo_swg.summaries import services
 
-HEAD = "0012"
+HEAD = "0017"
 SCOPES = [services.scope_of("twg", "2025-Q3", "clearance"), services.scope_of("swg", "2025-H1")]
 
 

@@ -72,6 +72,8 @@ def create_user_command(email: str, roles: tuple[str, ...], organisation: str | 
     """Create a user with one or more roles."""
     from .accounts import AccountError, create_user
 
+    if "operator" in roles and not organisation:
+        raise click.UsageError("an operator must belong to an organisation: give --organisation")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

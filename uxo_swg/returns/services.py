@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
@@ -81,14 +81,15 @@ def _check_uploader(reading: ReturnReading, user: User | None) -> None:
                         "organisation's name in 'Operator'", "Return", header.operator_row, "B"))
 
 
-def preview_return(data: bytes, *, session: Session, user: User | None = None,
-                   max_bytes: int = MAX_FILE_BYTES) -> ReturnReading:
-    """Read the whole file and return its header, totals and problems; store nothing."""
+def preview_return(data: bytes, *, session: Session, user: User | None = None, max_bytes: int = MAX_FILE_BYTES,
+                   keep_row: Callable[[Any], None] | None = None) -> ReturnReading:
+    """Read the whole file and return its header, totals and problems; store nothing (`keep_row` sees each row)."""
     book = inspect_xlsx(data, max_bytes)
     with read_return(book, vocabulary(session=session)) as reading:
         _check_uploader(reading, user)
-        for _ in _rows_and_rates(reading, session):
-            pass
+        for row in _rows_and_rates(reading, session):
+            if keep_row is not None:
+                keep_row(row)
         return reading
 
 

@@ -39,7 +39,7 @@ def _emit(scope: services.Scope, fmt: str, output: Path | None) -> None:
                                    pillar_names=PILLAR_NAMES, province_names=PROVINCE_NAMES,
                                    status="Draft: the data as it was when this file was made.").encode()
     for missing in doc["missing_rates"]:
-        click.echo(f"warning: left out: {missing['message']}", err=True)
+        click.echo(f"warning: left out: {missing['message']}: load one with `uxo-swg import-rates`", err=True)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
