@@ -150,3 +150,17 @@ def test_the_audit_filter_days_are_vientiane_days(example, client, login):
     login("co-chair")
     assert "night@example.org" in client.get("/audit/?since=2025-03-02&until=2025-03-02").get_data(as_text=True)
     assert "night@example.org" not in client.get("/audit/?since=2025-03-01&until=2025-03-01").get_data(as_text=True)
+
+
+def test_the_province_maps_have_a_legend(example, client, login):
+    from uxo_swg.summaries.exports import MAP_NONE, MAP_SHADES, map_legend
+
+    assert [s["label"] for s in map_legend({"LA-SV": 500.0, "LA-XI": 1000.0})] == [
+        "nothing disbursed", "up to US$ 200", "over US$ 200, up to US$ 400", "over US$ 400, up to US$ 600",
+        "over US$ 600, up to US$ 800", "over US$ 800, up to US$ 1,000"]
+    assert map_legend({}, "ha") == [{"upper": 0.0, "colour": MAP_NONE, "label": "none reported"}]
+    login("reviewer")
+    page = client.get(TWG).get_data(as_text=True)
+    legend = page.split('id="chart-map-legend"')[1].split("</figure>")[0]
+    assert "Disbursed in 2025-Q3, by province" in legend and "nothing disbursed" in legend
+    assert [f'fill="{c}"' in legend for c in [MAP_NONE, *MAP_SHADES]] == [True] * 6
