@@ -13,7 +13,6 @@ from test_summaries import build, cancel_the_riel_disbursement
 from uxo_swg.db import get_session
 from uxo_swg.models import AuditLog, Disbursement, Setting, SummaryVersion, User
 from uxo_swg.summaries import services
-from uxo_swg.summaries.labels import figure_label
 
 TWG = "/summaries/twg/2025-Q3/clearance"
 
@@ -37,6 +36,8 @@ def publish(app, email="chair.person@example.org"):
 
 
 def test_figure_keys_read_as_the_working_group_says_them():
+    from uxo_swg.summaries.labels import figure_label
+
     assert figure_label("totals|disbursed_ytd") == "Totals · disbursed, year to date"
     assert figure_label("provinces|LA-XE|disbursed") == "Province · Xekong · disbursed"
     assert figure_label("pillars|va|unmet") == "Pillar · Victim Assistance · not yet committed"

@@ -26,7 +26,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('undone_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('undone_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('replaced_by_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_reconciliation_decision_undone_by_id_user'), 'user', ['undone_by_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_reconciliation_decision_undone_by_id_user'), 'user',
+                                    ['undone_by_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_reconciliation_decision_replaced_by_id_reconciliation_decision'),
                                     'reconciliation_decision', ['replaced_by_id'], ['id'])
         batch_op.drop_constraint('uq_reconciliation_decision_receipt_id_disbursement_id', type_='unique')

@@ -51,7 +51,8 @@ def next_steps(user: User, today: date, missing_rates: list[RateMissing], *, ses
     """Return, for each role the user holds, what to do next; `missing_rates` are the current year's."""
     sections = []
     if has_role(user, "co-chair"):
-        sections.append(Section("co-chair", "For the co-chairs", co_chair_items(user, today, missing_rates, session=session)))
+        items = co_chair_items(user, today, missing_rates, session=session)
+        sections.append(Section("co-chair", "For the co-chairs", items))
     if has_role(user, "admin") and not has_role(user, "co-chair"):
         sections.append(Section("admin", "For the admins", rate_items(user, today, missing_rates)))
     if has_role(user, "operator") and user.organisation_id:
