@@ -87,3 +87,18 @@ def test_the_command_line_import_keeps_the_file_too(ids, app, runner, tmp_path, 
     from uxo_swg.returns.files import kept_file
 
     assert kept_file(ret.sha256, app.config["UPLOAD_FOLDER"]).read_bytes() == path.read_bytes()
+
+
+def test_a_return_sent_after_midnight_in_vientiane_on_the_due_date_is_late(ids, client, login, session):
+    from datetime import datetime, timezone
+
+    import_return(xlsx(return_workbook()), "halo.xlsx", session=session, actor="test")
+    ret = session.exec(select(OperatorReturn)).one()
+    ret.uploaded_at = datetime(2025, 10, 30, 18, 0, tzinfo=timezone.utc)  # 31 October, 01:00 in Vientiane
+    session.add(ret)
+    session.commit()
+    login("co-chair")
+    page = client.get("/returns/?quarter=2025-Q3").get_data(as_text=True)
+    row = re.search(r'<tr class="status-([a-z-]+)"><th scope="row">HALO Trust</th>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>', page)
+    assert row.groups() == ("late", "2025-10-31")
+    assert "2025-10-31 01:00" in client.get(f"/returns/{ret.id}").get_data(as_text=True)

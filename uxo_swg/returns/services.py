@@ -28,6 +28,7 @@ from ..models import (
 from ..permissions import may_see_organisation_records, sees_everything
 from ..pledges.import_rows import MissingRates
 from ..rates import iso_currencies, rate_book
+from ..timezone import to_local
 
 #: Organisations of these kinds are expected to send a return every quarter.
 OPERATOR_KINDS = ("national-operator", "ngo", "commercial")
@@ -308,7 +309,7 @@ def quarter_status(quarter: Period, *, session: Session, user: User, today: date
     out = []
     for oid, org in sorted(operators.items(), key=lambda kv: kv[1].name.casefold()):
         versions = by_operator.get(oid, [])
-        first = min((v.uploaded_at.date() for v in versions), default=None)
+        first = min((to_local(v.uploaded_at).date() for v in versions), default=None)  # the day in Vientiane
         current = next((v for v in versions if v.superseded_by_id is None), None)
         out.append(OperatorStatus(org, return_status(quarter, first, today), current, len(versions), first))
     return out
