@@ -44,7 +44,7 @@ def quarter(app, monkeypatch):
 def todo(client, role):
     """Return the items of one role's section: (text, link) pairs."""
     page = client.get("/").get_data(as_text=True)
-    section = page.split(f'id="todo-{role}"')[1].split("<h2")[0].split("</section>")[0]
+    section = page.split(f'id="todo-{role}"')[1].split("<h3")[0].split("</section>")[0]
     return [(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", li)).strip(), (re.findall(r'href="([^"]+)"', li) or [None])[0])
             for li in re.findall(r"<li class=\"[a-z]+\">(.*?)</li>\n", section, re.S)]
 
