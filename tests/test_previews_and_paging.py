@@ -34,8 +34,8 @@ def test_previews_not_confirmed_within_a_day_are_deleted_and_fresh_ones_kept(app
         upload(client, xlsx(return_workbook(receipts=[[date(2025, 8, 1), "United States", None, None, "clearance",
                                                        None, amount, "USD", None]])))
     kept = sorted((folder / "returns").iterdir())
-    assert len(kept) == 4  # two previews: JSON and bytes each
-    old_token = kept[0].stem
+    assert len(kept) == 10  # two previews: JSON, bytes and the rows of each sheet (three) each
+    old_token = kept[0].name.split(".")[0]
     for path in (folder / "returns").glob(f"{old_token}.*"):
         age(path, 25)
     register = folder / "register"
@@ -47,9 +47,9 @@ def test_previews_not_confirmed_within_a_day_are_deleted_and_fresh_ones_kept(app
 
     outcome = run_job("preview-cleanup", None, session=session)
 
-    assert "deleted 2 return preview file(s) and 2 register file(s)" in outcome
+    assert "deleted 5 return preview file(s) and 2 register file(s)" in outcome
     left = sorted(p.name for p in (folder / "returns").iterdir())
-    assert len(left) == 2 and not any(name.startswith(old_token) for name in left)
+    assert len(left) == 5 and not any(name.startswith(old_token) for name in left)
     assert sorted(p.name for p in register.iterdir()) == [f"{'b' * 64}.name", f"{'b' * 64}.xlsx"]
     assert "already done" in run_job("preview-cleanup", None, session=session)  # once an hour
     # The old upload can no longer be stored; the fresh one still can.

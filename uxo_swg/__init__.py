@@ -54,15 +54,39 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
 
 
 def _register_filters(app: Flask) -> None:
-    from .domain.money import format_amount
+    from decimal import Decimal
+
+    from .domain.money import format_amount, format_quantity, format_rate
+    from .timezone import local_time
 
     @app.template_filter("usd")
     def _usd(value: Any) -> str:
-        return "" if value is None else format_amount(value, "USD")
+        return "" if value is None else format_amount(Decimal(str(value)), "USD")
 
     @app.template_filter("money")
     def _money(value: Any, currency: str) -> str:
-        return "" if value is None else format_amount(value, currency)
+        """An amount (a Decimal, or the text a frozen summary keeps) in its currency's decimals, with separators."""
+        return "" if value is None else format_amount(Decimal(str(value)), currency)
+
+    @app.template_filter("rate")
+    def _rate(value: Any) -> str:
+        return "" if value is None else format_rate(Decimal(str(value)))
+
+    @app.template_filter("quantity")
+    def _quantity(value: Any) -> str:
+        return "–" if value is None else format_quantity(Decimal(str(value)))
+
+    from .domain.reference import PILLARS, PROVINCE_NATIONAL, PROVINCES
+
+    pillar_names = {p.code: p.name_en for p in PILLARS}
+    province_names = {p.code: p.name_en for p in (*PROVINCES, PROVINCE_NATIONAL)}
+    app.add_template_global(lambda code: pillar_names.get(code, code or ""), "pillar_label")
+    app.add_template_global(lambda code: province_names.get(code, code or ""), "province_label")
+
+    @app.template_filter("localtime")
+    def _localtime(value: Any, seconds: bool = False) -> str:
+        """A stored (UTC) moment as the time in Vientiane, the users' time."""
+        return "" if value is None else local_time(value, seconds)
 
     @app.template_filter("percent")
     def _percent(value: Any) -> str:

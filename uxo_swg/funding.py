@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from .domain.conversion import RateMissing
 from .domain.counting import Figures
 from .domain.periods import Period
 from .domain.summary import count
@@ -48,12 +50,14 @@ def glance(period: Period, *, session: Session) -> Glance:
         f = found.figures
         return {"by_pillar": {p: {m: str(v) for m, v in row.items()} for p, row in f.by_pillar.items()},
                 "national": {m: str(v) for m, v in f.national.items()},
-                "donors": [[d, str(usd)] for d, usd in found.donors], "missing": found.missing}
+                "donors": [[d, str(usd)] for d, usd in found.donors], "missing": found.missing,
+                "missing_rates": [[m.currency, m.on.isoformat()] for m in f.missing_rates]}
 
     payload = cached(f"glance|{period}|", fresh, session=session)
     by_pillar = {p: {m: Decimal(v) for m, v in row.items()} for p, row in payload["by_pillar"].items()}
     figures = Figures(period, by_pillar=by_pillar, national={m: Decimal(v) for m, v in payload["national"].items()},
-                      donors={d: Decimal(usd) for d, usd in payload["donors"]})
+                      donors={d: Decimal(usd) for d, usd in payload["donors"]},
+                      missing_rates=[RateMissing(c, date.fromisoformat(on)) for c, on in payload["missing_rates"]])
     pillars = list(session.exec(select(Pillar).order_by(col(Pillar.sort_order))).all())
     return Glance(figures=figures, pillars=pillars, donors=[(d, Decimal(usd)) for d, usd in payload["donors"]],
                   missing=payload["missing"])

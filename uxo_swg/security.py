@@ -87,7 +87,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error):
-        return error_page(error.code or 500)
+        # A route that says what was wrong (abort(400, description=...)) has its sentence shown,
+        # with a link back to the page without the query string that was wrong.
+        said = error.description if error.description != type(error).description else None
+        back = request.path if said and error.code == 400 and request.method == "GET" and request.args else None
+        return error_page(error.code or 500, said, back=back)
 
     @app.errorhandler(StaleDataError)
     def _changed_meanwhile(error):
@@ -122,9 +126,10 @@ def token_authenticated() -> bool:
     return any(request.path.startswith(prefix) for prefix in current_app.config.get("TOKEN_AUTH_PREFIXES", ()))
 
 
-def error_page(code: int, message: str | None = None, headers: dict[str, str] | None = None):
+def error_page(code: int, message: str | None = None, headers: dict[str, str] | None = None, back: str | None = None):
     """Return the error page (or JSON) for the status code, with the sentence that says what to do."""
     title, default = ERRORS.get(code, ("Error", "The request failed."))
     if request.accept_mimetypes.best == "application/json" or token_authenticated():
         return jsonify(error=title, message=message or default), code, headers or {}
-    return render_template("errors/error.html", code=code, title=title, message=message or default), code, headers or {}
+    return render_template("errors/error.html", code=code, title=title, message=message or default,
+                           back=back), code, headers or {}

@@ -16,12 +16,20 @@ from ..models import AMENDMENT_CHANGES
 from ..rates import iso_currencies
 
 COMMON_CURRENCIES = ["USD", "EUR", "JPY", "GBP", "AUD", "NZD", "KRW", "CAD", "NOK", "CHF", "SEK", "DKK", "THB", "LAK"]
+#: ISO 4217 codes that are no money a donor pays in: precious metals, bond-market and accounting units,
+#: the SDR, fund codes (next-day dollar, indexed units) and the codes for testing and for no currency.
+NOT_MONEY = frozenset(
+    "XAU XAG XPD XPT XBA XBB XBC XBD XDR XSU XUA XAD XTS XXX USN BOV CHE CHW CLF COU MXV UYI UYW".split()
+)
 
 
 def currency_choices() -> list[tuple[str, str]]:
-    """Return the ISO 4217 codes, the working group's usual ones first."""
-    rest = sorted(iso_currencies() - set(COMMON_CURRENCIES))
-    return [(c, c) for c in COMMON_CURRENCIES + rest]
+    """Return the currencies money is paid in, the working group's usual ones first: (code, "code · name")."""
+    import pycountry
+
+    names = {c.alpha_3: c.name for c in pycountry.currencies}
+    rest = sorted(iso_currencies() - set(COMMON_CURRENCIES) - NOT_MONEY)
+    return [(c, f"{c} · {names.get(c, c)}") for c in COMMON_CURRENCIES + rest]
 
 
 def plain_amount(amount: Decimal, currency: str) -> str:
@@ -131,6 +139,7 @@ SUPPORT_CHOICES = [SelectChoice("cash", "cash"), SelectChoice("in-kind", "in kin
 
 
 class CommitmentForm(_WithLines):
+    FUNDS_PAY = True  # a pooled fund signs agreements with the operators it allocates to
     ref = StringField("Agreement ref", validators=[DataRequired(), Length(max=60), valid_ref])
     pledge_id = SelectField("Pledge (if known)", coerce=int, default=0)
     donor_id = SelectField("Donor", coerce=int, validators=[DataRequired(message="choose the donor")])
@@ -174,6 +183,7 @@ class AmendmentForm(FlaskForm):
 
 
 class DisbursementForm(_Versioned):
+    FUNDS_PAY = True  # a pooled fund pays its allocations
     commitment_id = SelectField("Agreement (if known)", coerce=int, default=0)
     pledge_id = SelectField("Pledge (if known)", coerce=int, default=0)
     donor_id = SelectField("Donor", coerce=int, validators=[DataRequired(message="choose the donor")])

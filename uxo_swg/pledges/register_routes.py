@@ -7,7 +7,9 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from ..confirming import ask, confirmed
 from ..db import get_session
+from ..models import ImportBatch
 from ..permissions import roles_required
 from .forms import ConfirmForm, RegisterForm
 from .importing import RollbackRefused, import_register, rollback_import
@@ -78,6 +80,12 @@ def register_rollback(batch_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if not confirmed():
+        batch = get_session().get(ImportBatch, batch_id) or abort(404)
+        return ask(f"Roll back import {batch.id} ({batch.filename})?",
+                   "Every record this import created is cancelled: the records stay, marked cancelled, and are no longer "
+                   "counted in any figure. Importing the same file again reinstates them.",
+                   f"Yes, roll back import {batch.id}", url_for("pledges.register_imports"))
     try:
         batch = rollback_import(batch_id, session=get_session(), actor=current_user.email, user_id=current_user.id)
     except RollbackRefused as refused:

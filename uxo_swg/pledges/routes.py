@@ -3,22 +3,32 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from ..confirming import ask, confirmed
 from ..db import get_session
-from ..models import Commitment, Disbursement, Pledge
+from ..models import Commitment, Disbursement, Pledge, Requirement
 from ..permissions import roles_required
 from .forms import ConfirmForm, PledgeForm
-from .listing import choices, export, filters_from_request, paginate, wants_export
+from .listing import choices, donor_kinds, export, filters_from_request, paginate, wants_export
 from .queries import STATUSES, Filters, active_organisations, find_pledges, organisation_names, pillars, summarise_pledges, usd_total
-from .services import ActionRefused, Conflict, PledgeData, cancel, save_pledge
+from .services import ActionRefused, Conflict, PledgeData, cancel, reinstate, save_pledge
 
 bp = Blueprint("pledges", __name__)
 EDITORS = ("admin", "co-chair")
+REINSTATABLE = (Pledge, Commitment, Disbursement, Requirement)
 
 
 def list_context(**extra):
     """Return what every filtered list template needs."""
+    from ..domain.reference import PROVINCE_NATIONAL, PROVINCES
+
     session = get_session()
-    return {"organisations": active_organisations(session=session), "pillars": pillars(session=session),
+    all_pillars = pillars(session=session)
+    organisations = active_organisations(session=session)
+    donors = donor_kinds(funds_pay=True)
+    return {"organisations": organisations, "donors": [o for o in organisations if o.kind in donors],
+            "pillars": all_pillars,
+            "pillar_names": {p.code: p.name_en for p in all_pillars},
+            "province_names": {p.code: p.name_en for p in (*PROVINCES, PROVINCE_NATIONAL)},
             "statuses": STATUSES, "filters": filters_from_request(), **extra}
 
 
@@ -116,29 +126,59 @@ def cancel_pledge(pledge_id: int):
     return cancel_and_return(Pledge, pledge_id, url_for("pledges.show", pledge_id=pledge_id), "Pledge")
 
 
+@bp.post("/pledges/<int:pledge_id>/reinstate")
+@roles_required(*EDITORS)
+def reinstate_pledge(pledge_id: int):
+    return reinstate_and_return(Pledge, pledge_id, url_for("pledges.show", pledge_id=pledge_id), "Pledge")
+
+
+def _posted_version(form: ConfirmForm) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
 def cancel_and_return(model, record_id: int, back: str, label: str, *, action=None,
                       done: str = "It stays in the records, marked cancelled, and is no longer counted."):
     """Cancel the record named in the URL (confirmed with its version) and go back to its page.
 
+    The first post answers with a page that asks; the cancel happens when that page is confirmed.
     `action(record_id, version, session=...)` cancels it: the shared `cancel` service by default.
     """
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
-        version = None
+    if not confirmed():
+        record = get_session().get(model, record_id) or abort(404)
+        name = f"{label.lower()} {record.ref}" if getattr(record, "ref", None) else f"this {label.lower()}"
+        later = " It can be reinstated later." if model in REINSTATABLE else ""
+        return ask(f"Cancel {name}?", f"{done}{later} The audit log keeps who did it and when.", f"Yes, cancel {name}", back)
     try:
         if action is None:
-            cancel(model, record_id, version, session=get_session())
+            cancel(model, record_id, _posted_version(form), session=get_session())
         else:
-            action(record_id, version, session=get_session())
+            action(record_id, _posted_version(form), session=get_session())
     except (ActionRefused, Conflict) as refused:
         get_session().rollback()
         flash(str(refused), "error")
     else:
         flash(f"{label} cancelled. {done}", "info")
+    return redirect(back)
+
+
+def reinstate_and_return(model, record_id: int, back: str, label: str):
+    """Count a cancelled record again (posted with its version) and go back to its page."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        reinstate(model, record_id, _posted_version(form), session=get_session())
+    except (ActionRefused, Conflict) as refused:
+        get_session().rollback()
+        flash(f"{label} not reinstated: {refused}.", "error")
+    else:
+        flash(f"{label} reinstated: it is counted again. The audit log keeps its cancellation.", "info")
     return redirect(back)
 
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..confirming import ask, confirmed
 from ..db import get_session
 from ..domain.money import format_amount
 from ..domain.results import line_totals, output_figure
@@ -20,6 +21,7 @@ from . import jobs  # noqa: F401  (registers the scheduled job that opens each q
 from . import services
 from .results_inputs import output_lines
 from .exports import PILLAR_NAMES, PROVINCE_NAMES, charts, summary_csv, workbook
+from .labels import figure_label
 from .forms import CommentForm, FollowForm, NarrativeForm, ScopeForm
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
@@ -47,13 +49,10 @@ def _ratio(value: str | None) -> str:
     return "–" if value is None else f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
 
 
-@bp.app_template_filter("quantity")
-def _quantity(value: str | None) -> str:
-    """Show an output value with thousands separators and no trailing zeros (1,234.5)."""
-    if value is None:
-        return "–"
-    number = Decimal(str(value))
-    return f"{number:,f}" if number != number.to_integral_value() else f"{int(number):,}"
+@bp.app_template_filter("without_command")
+def _without_command(message: str) -> str:
+    """A missing rate's sentence without the command-line advice that versions published before kept in it."""
+    return message.split(": load one with `uxo-swg", 1)[0]
 
 
 def _figure_value(key: str, value: str | None) -> str:
@@ -65,7 +64,8 @@ def _figure_value(key: str, value: str | None) -> str:
 @bp.context_processor
 def _names():
     return {"pillar_names": PILLAR_NAMES, "province_names": PROVINCE_NAMES, "figure_value": _figure_value,
-            "show_all_url": _show_all_url, "shown_rows": SHOWN_ROWS}
+            "show_all_url": _show_all_url, "shown_rows": SHOWN_ROWS,
+            "figure_label": figure_label}
 
 
 def _wants_all(name: str) -> bool:
@@ -263,6 +263,14 @@ def narrative(kind: str, period: str, pillar: str):
 def publish(kind: str, period: str, pillar: str):
     scope = _scope(kind, period, None if pillar == "all" else pillar)
     CommentForm()  # CSRF is checked by the global CSRFProtect
+    if not confirmed():
+        published = services.versions(services.find_report(scope, session=get_session()), session=get_session())
+        number = published[0].number + 1 if published else 1
+        return ask(f"Publish version {number} of {scope.title}?",
+                   f"Publishing freezes the figures as they are now, the records behind them, the exchange rates used and "
+                   f"the narrative as version {number}. A published version never changes and cannot be withdrawn: a "
+                   f"later correction is published as version {number + 1}.",
+                   f"Yes, publish version {number}", url_for("summaries.draft", **_draft_args(scope)))
     try:
         version = services.publish(scope, current_user, session=get_session())
     except services.SummaryError as error:

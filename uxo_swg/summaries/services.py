@@ -246,7 +246,7 @@ def publish(scope: Scope, user: User, *, session: Session) -> SummaryVersion:
     if doc["missing_rates"]:
         first = doc["missing_rates"][0]
         raise SummaryError(f"{len(doc['missing_rates'])} amount(s) have no exchange rate (first: {first['message']}); "
-                           "load the rates before publishing")
+                           "an admin loads them on the Exchange rates page (Users → Exchange rates), then publish")
     records = [{**record_of(line.counted), "keys": line.keys} for line in computed.lines]
     rates = sorted({(r["currency"], r["rate_date"], r["rate"], r["rate_source"]) for r in records if r["currency"] != "USD"})
     records += frozen_output_lines(scope.period, session=session, pillar=scope.pillar or None)
