@@ -31,6 +31,11 @@ ACTIONABLE = """() => Array.from(document.querySelectorAll(
     'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])'))
   .filter(e => !e.disabled && e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
   .map((e, n) => { e.dataset.a11yN = n; return n; })"""
+# A table box is a tab stop (a named region) exactly when it scrolls sideways; returns the boxes where not.
+TAB_STOP_IFF_SCROLLS = """() => Array.from(document.querySelectorAll('.table-scroll'))
+  .filter(b => (b.scrollWidth > b.clientWidth + 1)
+                !== (b.getAttribute('tabindex') === '0' && b.getAttribute('role') === 'region'))
+  .map(b => b.innerHTML.slice(0, 60))"""
 FOCUSED = """() => { const e = document.activeElement, s = getComputedStyle(e);
   return {n: e.dataset.a11yN === undefined ? null : Number(e.dataset.a11yN), tag: e.outerHTML.slice(0, 80),
           outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2}; }"""
@@ -119,6 +124,24 @@ def test_returns_and_a_preview_with_errors_have_no_serious_violation(page, axe_s
     page.wait_for_selector("table.problems")
     found += serious_violations(page, axe_source)
     assert found == [], "\n".join(found)
+
+
+def test_on_a_phone_the_pages_pass_and_a_wide_table_scrolls_from_the_keyboard(page, axe_source, demo_app,
+                                                                            make_user):
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, make_user("co-chair"))
+    found = check_pages(page, axe_source, ["/?year=2025", "/pledges/", "/audit/", "/summaries/twg/2025-Q3/clearance"])
+    assert found == [], "\n".join(found)
+    box = page.locator(".table-scroll", has=page.locator("#table-pillars"))
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+    assert box.get_attribute("aria-label").startswith("The pillar, in US dollars")
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('#table-pillars').parentElement.scrollLeft > 0")
+    assert page.evaluate(TAB_STOP_IFF_SCROLLS) == []
+    page.set_viewport_size({"width": 1600, "height": 900})  # wider: boxes that no longer scroll are no tab stop
+    page.wait_for_function(f"() => ({TAB_STOP_IFF_SCROLLS})().length === 0")
+    assert page.locator(".table-scroll[role=region]").count() < page.locator(".table-scroll").count()
 
 
 def tab_through(page, steps: int) -> list[dict]:
