@@ -36,7 +36,8 @@ SIZES = {"pledges": 6_000, "agreements": 12_000, "disbursements": 12_000, "recei
 
 def sizes(scale: float) -> dict[str, int]:
     """Return the number of records of each kind at a scale (1.0: the size of issue 14)."""
-    return {k: max(int(v * scale), 4 if k in ("donors", "operators") else 1) for k, v in SIZES.items()}
+    least = {"donors": 4, "operators": 10}
+    return {k: max(int(v * scale), least.get(k, 1)) for k, v in SIZES.items()}
 
 
 def _amount(rnd: random.Random, cur: str, low: int, high: int) -> Decimal:

@@ -10,6 +10,7 @@ the order of a list sorted by US$ uses a float quotient in SQL, never a figure s
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,7 @@ from .listing import Order, Page, page_of
 from .queries import STATUSES, Filters, PledgeSummary, common_filters, convert, convert_lines, summarise_pledges, with_lines
 
 ZERO = Decimal(0)
+CURRENCY_CODE = re.compile("[A-Z]{3}")
 
 
 @dataclass
@@ -63,7 +65,7 @@ def usd_key(groups: Groups, currency: Any, on: Any, amount: Any, *, session: Ses
     """
     runs: dict[str, list[list[Any]]] = {}
     for code, day, units in sorted(groups.rates, key=lambda g: (g[0], g[1])):
-        if not (len(code) == 3 and code.isalpha() and code.isupper()):
+        if not CURRENCY_CODE.fullmatch(code):
             continue  # never write into SQL what is not a currency code (none is stored)
         own = runs.setdefault(code, [])
         if own and own[-1][2] == units:
