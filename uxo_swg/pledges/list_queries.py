@@ -20,6 +20,7 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from ..db import month_start
 from ..domain.conversion import RateBook, RateMissing
 from ..models import Amendment, Commitment, CommitmentLine, Disbursement, Organisation, Pledge, PledgeLine
 from ..summaries.reading import id_list, read
@@ -38,9 +39,28 @@ class Groups:
     missing: int  # records left out of the total: no rate for their date
     records: int  # records in the groups: every record that matches
     rates: list[tuple[str, date, Decimal | None]]  # (currency, date, units per USD, None without a rate) of each group
+    steady: frozenset[str] = frozenset()  # currencies summed per month: a group's date is its month's first day
 
 
-def convert_groups(rows: Iterable[Any], rates: RateBook) -> Groups:
+def steady_currencies(session: Session, on: Any, rates: RateBook) -> frozenset[str]:
+    """Return the currencies whose loaded rate holds for whole months over every date of the column.
+
+    Their amounts are summed per month before they are converted, exactly (the summaries do
+    the same): every day of such a month has the one rate, so a list converts a few hundred
+    groups rather than one per distinct date.
+    """
+    first, last = read(session, sa.select(sa.func.min(on), sa.func.max(on))).one()
+    return frozenset(rates.steady_currencies(first, last)) if first is not None else frozenset()
+
+
+def grouped_date(currency: Any, on: Any, steady: frozenset[str]) -> Any:
+    """Return the date a record is grouped by: its month's first day for a steady currency, else its own."""
+    if not steady:
+        return on
+    return sa.type_coerce(sa.case((col(currency).in_(sorted(steady)), month_start(on)), else_=on), sa.Date())
+
+
+def convert_groups(rows: Iterable[Any], rates: RateBook, steady: frozenset[str] = frozenset()) -> Groups:
     """Return the US$ total of (currency, date, amount, records) groups, each converted at its date's rate."""
     total, missing, count, found = ZERO, 0, 0, []
     for currency, on, amount, records in rows:
@@ -53,7 +73,13 @@ def convert_groups(rows: Iterable[Any], rates: RateBook) -> Groups:
             continue
         total += conversion.usd
         found.append((currency, on, conversion.rate))
-    return Groups(total, missing, count, found)
+    return Groups(total, missing, count, found, steady)
+
+
+def month_end(day: date) -> date:
+    """Return the last day of the day's month."""
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
 
 
 def usd_key(groups: Groups, currency: Any, on: Any, amount: Any, *, session: Session) -> Any:
@@ -68,10 +94,11 @@ def usd_key(groups: Groups, currency: Any, on: Any, amount: Any, *, session: Ses
         if not CURRENCY_CODE.fullmatch(code):
             continue  # never write into SQL what is not a currency code (none is stored)
         own = runs.setdefault(code, [])
+        last = month_end(day) if code in groups.steady else day  # a month's group stands for all its days
         if own and own[-1][2] == units:
-            own[-1][1] = day
+            own[-1][1] = last
         else:
-            own.append([day, day, units])
+            own.append([day, last, units])
     dialect = session.get_bind().dialect
     column = {"on": on.compile(dialect=dialect).string, "currency": currency.compile(dialect=dialect).string}
     literal = (lambda d: f"DATE '{d.isoformat()}'") if dialect.name == "postgresql" else (lambda d: f"'{d.isoformat()}'")
@@ -131,13 +158,19 @@ def pledge_in_view(filters: Filters) -> Any:
             .scalar_subquery())
 
 
-def pledge_groups(query: Any, filters: Filters) -> Any:
+def pledge_groups(query: Any, filters: Filters, steady: frozenset[str] = frozenset()) -> Any:
     """Return the pledges of the query summed per currency and announcement date: (currency, date, amount, pledges)."""
     # The amount in view is a subquery per pledge (an index lookup), not a join: with a status
     # filter PostgreSQL expects few pledges and chose a nested loop over every line.
-    matching = query.with_only_columns(Pledge.currency, Pledge.announced_on, pledge_in_view(filters).label("amount")).subquery()
-    return (sa.select(matching.c.currency, matching.c.announced_on, sa.func.sum(matching.c.amount), sa.func.count())
-            .group_by(matching.c.currency, matching.c.announced_on))
+    on = grouped_date(Pledge.currency, Pledge.announced_on, steady)
+    return _summed(query.with_only_columns(Pledge.currency, on.label("on"), pledge_in_view(filters).label("amount")))
+
+
+def _summed(rows: Any) -> Any:
+    """Return (currency, on, amount) rows summed per currency and date: (currency, date, amount, records)."""
+    matching = rows.subquery()
+    return (sa.select(matching.c.currency, matching.c.on, sa.func.sum(matching.c.amount), sa.func.count())
+            .group_by(matching.c.currency, matching.c.on))
 
 
 def _live_agreement() -> list[Any]:
@@ -240,12 +273,10 @@ def agreement_in_view(filters: Filters) -> Any:
     return sa.select(sa.func.sum(CommitmentLine.amount)).where(*_agreement_line(filters, Commitment.id)).scalar_subquery()
 
 
-def agreement_groups(query: Any, filters: Filters) -> Any:
+def agreement_groups(query: Any, filters: Filters, steady: frozenset[str] = frozenset()) -> Any:
     """Return the agreements of the query summed per currency and signature date: (currency, date, amount, agreements)."""
-    matching = query.with_only_columns(Commitment.currency, Commitment.signed_on, agreement_in_view(filters).label("amount"))
-    matching = matching.subquery()
-    return (sa.select(matching.c.currency, matching.c.signed_on, sa.func.sum(matching.c.amount), sa.func.count())
-            .group_by(matching.c.currency, matching.c.signed_on))
+    on = grouped_date(Commitment.currency, Commitment.signed_on, steady)
+    return _summed(query.with_only_columns(Commitment.currency, on.label("on"), agreement_in_view(filters).label("amount")))
 
 
 def disbursements_query(filters: Filters) -> Any:
@@ -253,11 +284,10 @@ def disbursements_query(filters: Filters) -> Any:
     return common_filters(sa.select(Disbursement), Disbursement, filters, col(Disbursement.paid_on))
 
 
-def disbursement_groups(query: Any) -> Any:
+def disbursement_groups(query: Any, steady: frozenset[str] = frozenset()) -> Any:
     """Return the disbursements of the query summed per currency and payment date: (currency, date, amount, payments)."""
-    matching = query.with_only_columns(Disbursement.currency, Disbursement.paid_on, Disbursement.amount).subquery()
-    return (sa.select(matching.c.currency, matching.c.paid_on, sa.func.sum(matching.c.amount), sa.func.count())
-            .group_by(matching.c.currency, matching.c.paid_on))
+    on = grouped_date(Disbursement.currency, Disbursement.paid_on, steady)
+    return _summed(query.with_only_columns(Disbursement.currency, on.label("on"), Disbursement.amount.label("amount")))
 
 
 # --- the pages ---------------------------------------------------------------------------
@@ -291,7 +321,8 @@ def pledge_page(filters: Filters, order: Order, *, session: Session, rates: Rate
     mixed = mixed_statuses(query, session=session, rates=rates) if filters.status or by_status else {}
     if filters.status:
         query = query.where(status_code(mixed) == STATUSES.index(filters.status))
-    groups = convert_groups(read(session, pledge_groups(query, filters)), rates)
+    steady = steady_currencies(session, Pledge.announced_on, rates)
+    groups = convert_groups(read(session, pledge_groups(query, filters, steady)), rates, steady)
     keys = {"announced": col(Pledge.announced_on), "ref": _text(col(Pledge.ref), session),
             "donor": text_key(name_of(Pledge.donor_id), session), "status": status_code(mixed) if by_status else col(Pledge.id),
             "usd": usd_key(groups, col(Pledge.currency), col(Pledge.announced_on), pledge_in_view(filters), session=session)}
@@ -304,7 +335,8 @@ def agreement_page(filters: Filters, order: Order, *, session: Session, rates: R
     """Return the page of agreements asked for, with their lines in view, and the US$ total of every match."""
     plan_for_pages(session)
     query = agreements_query(filters)
-    groups = convert_groups(read(session, agreement_groups(query, filters)), rates)
+    steady = steady_currencies(session, Commitment.signed_on, rates)
+    groups = convert_groups(read(session, agreement_groups(query, filters, steady)), rates, steady)
     keys = {"signed": col(Commitment.signed_on), "ref": _text(col(Commitment.ref), session),
             "donor": text_key(name_of(Commitment.donor_id), session),
             "usd": usd_key(groups, col(Commitment.currency), col(Commitment.signed_on), agreement_in_view(filters),
@@ -318,7 +350,8 @@ def disbursement_page(filters: Filters, order: Order, *, session: Session, rates
     """Return the page of disbursements asked for, converted, and the US$ total of every match."""
     plan_for_pages(session)
     query = disbursements_query(filters)
-    groups = convert_groups(read(session, disbursement_groups(query)), rates)
+    steady = steady_currencies(session, Disbursement.paid_on, rates)
+    groups = convert_groups(read(session, disbursement_groups(query, steady)), rates, steady)
     keys = {"paid": col(Disbursement.paid_on), "donor": text_key(name_of(Disbursement.donor_id), session),
             "recipient": text_key(name_of(Disbursement.recipient_id), session),
             "usd": usd_key(groups, col(Disbursement.currency), col(Disbursement.paid_on), col(Disbursement.amount), session=session)}
