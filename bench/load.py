@@ -4,6 +4,7 @@
     .venv/bin/python bench/load.py --full           # the medium set of issue 14 (6,000 pledges ... 280,000 audit rows), 60 s
     .venv/bin/python bench/load.py --existing URL   # a database filled before (bench/medium.py URL)
     .venv/bin/python bench/load.py --existing URL --profile /pledges/   # where one page's time goes (pyinstrument)
+    .venv/bin/python bench/load.py --only pledges,agreements,disbursements,organisations,returns,reconciliation,audit
 
 Fills a new schema of the PostgreSQL server (--pg-url; dropped afterwards) with bench/medium.py,
 counts the SQL statements of each page in-process, then serves the app with gunicorn (4 sync
@@ -188,6 +189,9 @@ def profile(url: str, path: str, runs: int = 5) -> None:
 def measure(url: str, args: argparse.Namespace) -> None:
     """Count statements, then serve with gunicorn and run the single-user timing and both scenarios."""
     wanted = pages(url)
+    if args.only:
+        wanted = {name: path for name, path in wanted.items() if name in args.only.split(",")}
+        print(f"only these pages: {', '.join(wanted)}")
     counted = statements(url, wanted)
     log = Path(args.log) if args.log else None
     with gunicorn(url, workers=args.workers, log=log) as port:
@@ -217,6 +221,7 @@ def main() -> None:
     parser.add_argument("--existing", metavar="URL", help="measure a database filled before (bench/medium.py URL)")
     parser.add_argument("--profile", metavar="PATH", help="with --existing: profile one page in-process, then stop")
     parser.add_argument("--log", help="gunicorn's log file (default: none)")
+    parser.add_argument("--only", help="comma-separated page names: click through these alone (e.g. the lists)")
     args = parser.parse_args()
     if args.full:
         args.scale = 1.0
