@@ -108,7 +108,8 @@ def usd_key(groups: Groups, currency: Any, on: Any, amount: Any, *, session: Ses
             first, last, units = found[0]
             if units is None:
                 return "NULL"
-            return f"CASE WHEN {column['on']} >= {literal(first)} AND {column['on']} <= {literal(last)} THEN {float(units)!r} END"
+            within = f"{column['on']} >= {literal(first)} AND {column['on']} <= {literal(last)}"
+            return f"CASE WHEN {within} THEN {float(units)!r} END"
         middle = len(found) // 2
         return (f"CASE WHEN {column['on']} < {literal(found[middle][0])} THEN {search(found[:middle])} "
                 f"ELSE {search(found[middle:])} END")
@@ -197,8 +198,8 @@ def status_code(mixed: dict[str, list[int]]) -> Any:
 
     total = summed(sa.select(sa.func.sum(PledgeLine.amount)).where(PledgeLine.pledge_id == Pledge.id))
     signed = sa.case((Amendment.change == "increase", Amendment.amount), else_=-col(Amendment.amount))
-    committed = summed(sa.select(sa.func.sum(CommitmentLine.amount)).join(Commitment, CommitmentLine.commitment_id == Commitment.id)
-                       .where(*_live_agreement())) + summed(
+    lines = sa.select(sa.func.sum(CommitmentLine.amount)).join(Commitment, CommitmentLine.commitment_id == Commitment.id)
+    committed = summed(lines.where(*_live_agreement())) + summed(
         sa.select(sa.func.sum(signed)).join(Commitment, Amendment.commitment_id == Commitment.id)
         .where(*_live_agreement(), col(Amendment.cancelled_at).is_(None), col(Amendment.amount).is_not(None)))
     disbursed = summed(sa.select(sa.func.sum(Disbursement.amount)).where(Disbursement.pledge_id == Pledge.id,
@@ -219,7 +220,8 @@ def mixed_statuses(query: Any, *, session: Session, rates: RateBook) -> dict[str
     statements whatever their number) and counted by `PledgeSummary.status`, so the list
     agrees with the pledge's own page.
     """
-    found = read(session, query.where(col(Pledge.cancelled_at).is_(None), _foreign()).with_only_columns(Pledge.id)).scalars().all()
+    compared_in_usd = query.where(col(Pledge.cancelled_at).is_(None), _foreign()).with_only_columns(Pledge.id)
+    found = read(session, compared_in_usd).scalars().all()
     if not found:
         return {}
     ids = id_list("mixed", found)  # read once: a subquery would be evaluated again by each statement below
@@ -354,7 +356,8 @@ def disbursement_page(filters: Filters, order: Order, *, session: Session, rates
     groups = convert_groups(read(session, disbursement_groups(query, steady)), rates, steady)
     keys = {"paid": col(Disbursement.paid_on), "donor": text_key(name_of(Disbursement.donor_id), session),
             "recipient": text_key(name_of(Disbursement.recipient_id), session),
-            "usd": usd_key(groups, col(Disbursement.currency), col(Disbursement.paid_on), col(Disbursement.amount), session=session)}
+            "usd": usd_key(groups, col(Disbursement.currency), col(Disbursement.paid_on), col(Disbursement.amount),
+                           session=session)}
     page = page_of(session, query, keys, order, col(Disbursement.id), total=groups.records)
     page.items = [convert(rates, d, d.amount, d.currency, d.paid_on) for d in page.items]
     return page, groups

@@ -251,8 +251,8 @@ def reconcile(quarter: Period, *, session: Session, pages: dict[str, int] | None
     reporting = session.exec(select(ret.operator_id).where(col(ret.superseded_by_id).is_(None), received).distinct()).all()
     operators = {oid for oid, _name, kind in orgs if kind in OPERATOR_KINDS} | set(reporting)
     to_operator = id_list("operators", operators)
-    unacknowledged = (select(d).where(col(d.cancelled_at).is_(None), col(d.paid_on) >= quarter.start, col(d.paid_on) <= quarter.end,
-                                      col(d.id).not_in(id_list("used", used)),
+    unacknowledged = (select(d).where(col(d.cancelled_at).is_(None), col(d.paid_on) >= quarter.start,
+                                      col(d.paid_on) <= quarter.end, col(d.id).not_in(id_list("used", used)),
                                       col(d.recipient_id).in_(to_operator) | col(d.via_id).in_(to_operator))
                       .order_by(d.paid_on, d.id))
     out.pages["unacknowledged"] = _page("unacknowledged", unacknowledged, pages, size, session=session)
