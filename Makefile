@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
+# `make bench LOAD_ARGS=--full`: the medium data set of issue 14 and 60 s per scenario (about 5 minutes more).
+LOAD_ARGS ?=
+WRITERS_ARGS ?=
 
-.PHONY: serve test install clean
+.PHONY: serve test install clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +27,15 @@ serve: $(STAMP)
 ## Run the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).
 test: $(STAMP)
 	$(BIN)/pytest
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+## Run the web benchmarks at small sizes (a few minutes; needs PostgreSQL on 127.0.0.1:5432, trust auth, database test).
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+	$(BIN)/python bench/writers.py $(WRITERS_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -93,7 +93,7 @@ class Pledge(Versioned, SQLModel, table=True):
     ref: str = Field(max_length=60, unique=True)
     donor_id: int = Field(foreign_key="organisation.id", index=True)
     recipient_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
-    announced_on: date
+    announced_on: date = Field(index=True)  # the list's default order
     announced_at: str = Field(default="", max_length=200)  # SWG meeting, bilateral letter ...
     currency: str = Field(max_length=3)
     ccm_specific: bool = False
@@ -259,6 +259,8 @@ class ReturnLock(SQLModel, table=True):
 
 class ReturnReceipt(SQLModel, table=True):
     __tablename__ = "return_receipt"
+    # The reconciliation asks which operators reported receipts in a window: a seek per return.
+    __table_args__ = (sa.Index("ix_return_receipt_return_id_received_on", "return_id", "received_on"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     return_id: int = Field(foreign_key="operator_return.id", index=True)
     row: int = 0

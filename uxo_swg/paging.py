@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from flask import request
 
@@ -25,6 +25,17 @@ class Page:
         pages = max((len(items) + size - 1) // size, 1)
         number = min(max(number or 1, 1), pages)
         return cls(list(items[(number - 1) * size:number * size]), number, pages, len(items), size)
+
+    @classmethod
+    def counted(cls, total: int, number: int | None, fetch: Callable[[int, int], Sequence[Any]],
+                size: int = PAGE_SIZE) -> "Page":
+        """Return page `number` of a list of `total` items counted by the database, reading only its items.
+
+        `fetch(offset, limit)` returns the page's items (a query with OFFSET and LIMIT).
+        """
+        pages = max((total + size - 1) // size, 1)
+        number = min(max(number or 1, 1), pages)
+        return cls(list(fetch((number - 1) * size, size)), number, pages, total, size)
 
     @property
     def first_index(self) -> int:

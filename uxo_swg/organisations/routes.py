@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlmodel import func, select
 
 from ..db import get_session
 from ..models import ORGANISATION_KINDS, Organisation
+from ..paging import Page, page_number
 from ..permissions import roles_required
 from ..pledges.listing import export, wants_export
 from ..pledges.queries import active_organisations
 from .forms import MergeForm, OrganisationForm, country_code
-from .services import ActionRefused, Conflict, OrganisationData, aliases_of, merge_organisations, save_organisation, search_organisations
+from .services import (
+    ActionRefused, Conflict, OrganisationData, aliases_by_organisation, aliases_of, merge_organisations, organisations_query,
+    save_organisation,
+)
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 EDITORS = ("admin", "co-chair")
@@ -21,16 +26,20 @@ def index():
     session = get_session()
     text = request.args.get("q", "")
     kind = request.args.get("kind") if request.args.get("kind") in ORGANISATION_KINDS else None
-    orgs = search_organisations(text, kind, session=session)
+    query = organisations_query(text, kind)
     names = {o.id: o.name for o in active_organisations(session=session)}
-    aliases = {o.id: [a.alias for a in aliases_of(o.id, session=session)] for o in orgs}
-    if wants_export():
+    if wants_export():  # every matching organisation
+        orgs = list(session.exec(query).all())
+        aliases = aliases_by_organisation([o.id for o in orgs], session=session)
         rows = [[o.name, o.kind, o.country or "", "; ".join(aliases[o.id]),
                  "" if o.ccm_state_party is None else ("Y" if o.ccm_state_party else "N"), o.fiscal_year_start or "",
                  o.contact or "", names.get(o.merged_into_id, "another record") if o.merged_into_id else ""] for o in orgs]
         return export("Organisations", ["Name", "Kind", "Country", "Aliases", "CCM state party", "Fiscal year starts",
                                         "Contact", "Merged into"], rows, money_columns=())
-    return render_template("organisations/index.html", orgs=orgs, q=text, kind=kind, kinds=ORGANISATION_KINDS,
+    total = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
+    page = Page.counted(total, page_number(), lambda offset, limit: session.exec(query.offset(offset).limit(limit)).all())
+    aliases = aliases_by_organisation([o.id for o in page.items], session=session)
+    return render_template("organisations/index.html", orgs=page.items, page=page, q=text, kind=kind, kinds=ORGANISATION_KINDS,
                            names=names, aliases=aliases)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
@@ -12,7 +13,8 @@ from ..models import (
 from ..pledges.services import ActionRefused, Conflict, check_version, guarded
 from ..returns.services import move_returns
 
-__all__ = ["ActionRefused", "Conflict", "OrganisationData", "save_organisation", "merge_organisations", "search_organisations"]
+__all__ = ["ActionRefused", "Conflict", "OrganisationData", "save_organisation", "merge_organisations", "search_organisations",
+           "organisations_query", "aliases_by_organisation"]
 
 #: Every column that names an organisation, moved to the survivor by a merge.
 REFERENCES = [
@@ -37,8 +39,8 @@ class OrganisationData:
     fiscal_year_start: int | None = None  # None: the calendar year
 
 
-def search_organisations(text: str, kind: str | None, *, session: Session) -> list[Organisation]:
-    """Return the organisations whose name or alias contains the text (any case), merged ones last."""
+def organisations_query(text: str, kind: str | None) -> Any:
+    """Return the organisations whose name or alias contains the text (any case), merged ones last, by name."""
     query = select(Organisation)
     if kind:
         query = query.where(Organisation.kind == kind)
@@ -46,13 +48,29 @@ def search_organisations(text: str, kind: str | None, *, session: Session) -> li
         key = normalise(text)
         aliased = select(OrganisationAlias.organisation_id).where(col(OrganisationAlias.key).contains(key))
         query = query.where(or_(col(Organisation.name).ilike(f"%{text.strip()}%"), col(Organisation.id).in_(aliased)))
-    return list(session.exec(query.order_by(col(Organisation.merged_into_id).is_not(None), Organisation.name)).all())
+    return query.order_by(col(Organisation.merged_into_id).is_not(None), Organisation.name, Organisation.id)
+
+
+def search_organisations(text: str, kind: str | None, *, session: Session) -> list[Organisation]:
+    """Return the organisations whose name or alias contains the text (any case), merged ones last."""
+    return list(session.exec(organisations_query(text, kind)).all())
 
 
 def aliases_of(org_id: int, *, session: Session) -> list[OrganisationAlias]:
     """Return the organisation's aliases."""
     return list(session.exec(select(OrganisationAlias).where(OrganisationAlias.organisation_id == org_id)
                              .order_by(OrganisationAlias.alias)).all())
+
+
+def aliases_by_organisation(ids: list[int], *, session: Session) -> dict[int, list[str]]:
+    """Return the aliases of each of the organisations, by name, in one query."""
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for org_id, alias in session.exec(select(OrganisationAlias.organisation_id, OrganisationAlias.alias)
+                                          .where(col(OrganisationAlias.organisation_id).in_(ids))
+                                          .order_by(OrganisationAlias.alias)).all():
+            out[org_id].append(alias)
+    return out
 
 
 def _check_names(data: OrganisationData, own_id: int | None, *, session: Session) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+import sqlalchemy as sa
 from flask import Response, request
 from sqlmodel import Session
 from wtforms.validators import DataRequired
@@ -62,6 +63,40 @@ def paginate(items: list[Any], keys: dict[str, Callable[[Any], Any]], default: s
 
 
 EXPORT_FORMATS = ("xlsx", "csv")
+
+
+@dataclass(frozen=True)
+class Order:
+    """The sort key, direction and page number asked for in the query string."""
+
+    sort: str
+    descending: bool
+    number: int
+
+
+def requested_order(keys: Sequence[str], default: str) -> Order:
+    """Return the sort (one of `keys`, else the default), direction and page asked for in the query string."""
+    sort = request.args.get("sort") if request.args.get("sort") in keys else default
+    return Order(sort, request.args.get("dir") == "desc", request.args.get("page", 1, type=int) or 1)
+
+
+def page_of(session: Session, query: Any, keys: dict[str, Any], order: Order, tiebreak: Any,
+            nullable: Sequence[str] = ("usd",), total: int | None = None) -> Page:
+    """Return one page of the query's rows, counted, sorted and cut by the database.
+
+    `keys` are SQL expressions; those named in `nullable` sort their NULLs last either way,
+    like `paginate`. Equal keys keep the order of `tiebreak` (the id), so pages never overlap.
+    `total`: the number of rows when the caller counted them already (else counted here).
+    """
+    if total is None:
+        total = session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    number = min(max(order.number, 1), pages)
+    key = keys[order.sort]
+    ordering = [key.is_(None)] if order.sort in nullable else []
+    ordering.append(key.desc() if order.descending else key.asc())
+    rows = session.execute(query.order_by(*ordering, tiebreak).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return Page(list(rows.scalars().all()), number, pages, total, order.sort, order.descending)
 
 
 def wants_export() -> bool:

@@ -140,7 +140,7 @@ def summarise_pledges(pledges: list[Pledge], filters: Filters, *, session: Sessi
             lines[ln.pledge_id].append(ln)
         agreements = {c.id: c for c in session.exec(select(Commitment).where(col(Commitment.pledge_id).in_(chunk),
                                                                            col(Commitment.cancelled_at).is_(None)))}
-        for c, c_lines in _with_lines(list(agreements.values()), None, session=session):
+        for c, c_lines in with_lines(list(agreements.values()), None, session=session):
             commitments[c.pledge_id].append(convert_lines(rates, c, c_lines))
         for a in session.exec(select(Amendment).where(col(Amendment.commitment_id).in_(list(agreements)),
                                                       col(Amendment.cancelled_at).is_(None), col(Amendment.amount).is_not(None))):
@@ -182,7 +182,8 @@ def find_pledges(filters: Filters, *, session: Session) -> list[PledgeSummary]:
     return summaries
 
 
-def _common(query: Any, model: Any, filters: Filters, on: Any) -> Any:
+def common_filters(query: Any, model: Any, filters: Filters, on: Any) -> Any:
+    """Return the query narrowed to the filters agreements and disbursements share (year of `on`, donor, ...)."""
     if filters.year:
         query = query.where(on >= date(filters.year, 1, 1), on <= date(filters.year, 12, 31))
     if filters.donor_id:
@@ -205,7 +206,7 @@ def convert_lines(rates: RateBook, agreement: Commitment, lines: list[Commitment
     return converted
 
 
-def _with_lines(agreements: list[Commitment], pillar: str | None, *, session: Session) -> list[tuple[Commitment, list[CommitmentLine]]]:
+def with_lines(agreements: list[Commitment], pillar: str | None, *, session: Session) -> list[tuple[Commitment, list[CommitmentLine]]]:
     """Return each agreement with its lines (of the pillar, when one is given), by year and pillar."""
     lines: dict[int, list[CommitmentLine]] = {c.id: [] for c in agreements}
     ids = list(lines)
@@ -221,18 +222,18 @@ def _with_lines(agreements: list[Commitment], pillar: str | None, *, session: Se
 def find_commitments(filters: Filters, *, session: Session) -> list[Converted]:
     """Return the agreements that match the filters, their lines (of the pillar filtered) converted at their signature date."""
     rates = rate_book(session=session)
-    query = _common(select(Commitment), Commitment, filters, col(Commitment.signed_on))
+    query = common_filters(select(Commitment), Commitment, filters, col(Commitment.signed_on))
     if filters.pillar:
         query = query.where(col(Commitment.id).in_(select(CommitmentLine.commitment_id)
                                                    .where(CommitmentLine.pillar_code == filters.pillar)))
     agreements = list(session.exec(query).all())
-    return [convert_lines(rates, c, lines) for c, lines in _with_lines(agreements, filters.pillar, session=session)]
+    return [convert_lines(rates, c, lines) for c, lines in with_lines(agreements, filters.pillar, session=session)]
 
 
 def find_disbursements(filters: Filters, *, session: Session) -> list[Converted]:
     """Return the disbursements that match the filters, converted at their payment date."""
     rates = rate_book(session=session)
-    query = _common(select(Disbursement), Disbursement, filters, col(Disbursement.paid_on))
+    query = common_filters(select(Disbursement), Disbursement, filters, col(Disbursement.paid_on))
     return [convert(rates, d, d.amount, d.currency, d.paid_on) for d in session.exec(query).all()]
 
 

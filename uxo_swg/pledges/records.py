@@ -10,7 +10,8 @@ from ..db import get_session
 from ..models import Commitment, CommitmentLine, Disbursement, Pledge, Requirement
 from ..permissions import roles_required
 from .forms import ConfirmForm, DisbursementForm, RequirementForm, plain_amount
-from .listing import choices, export, filters_from_request, paginate, wants_export
+from .list_queries import AGREEMENT_SORTS, DISBURSEMENT_SORTS, agreement_page, disbursement_page
+from .listing import choices, export, filters_from_request, paginate, requested_order, wants_export
 from .queries import convert, find_commitments, find_disbursements, find_requirements, organisation_names, usd_total
 from ..rates import rate_book
 from .routes import EDITORS, bp, cancel_and_return, list_context, reinstate_and_return
@@ -34,10 +35,11 @@ CONV_HEADERS = ["Amount", "Currency", "Amount (USD)", "Rate (per USD)", "Rate da
 @roles_required(*EDITORS)
 def agreements():
     session = get_session()
-    items = find_commitments(filters_from_request(), session=session)
+    filters = filters_from_request()
     names = organisation_names(session=session)
-    refs = _pledge_refs({c.record.pledge_id for c in items})
-    if wants_export():  # one row per line, each converted at the signature date like the agreement
+    if wants_export():  # every matching agreement, one row per line, each converted at the signature date
+        items = find_commitments(filters, session=session)
+        refs = _pledge_refs({c.record.pledge_id for c in items})
         rates = rate_book(session=session)
         rows = [[c.record.ref, refs.get(c.record.pledge_id, ""), names[c.record.donor_id], names[c.record.recipient_id],
                  c.record.signed_on, c.record.start_on, c.record.end_on, ln.year, ln.pillar_code, c.record.support,
@@ -45,32 +47,33 @@ def agreements():
                 for c in items for ln in c.lines]
         return export("Agreements", ["Agreement ref", "Pledge ref", "Donor", "Recipient", "Signed on", "Start", "End", "Year",
                                      "Pillar", "Support", *CONV_HEADERS, "Status"], rows, money_columns=[10, 12])
-    page = paginate(items, {"signed": lambda c: c.record.signed_on, "ref": lambda c: c.record.ref,
-                            "donor": lambda c: names[c.record.donor_id].casefold(), "usd": lambda c: c.usd}, default="signed")
-    total, missing = usd_total(items)
-    return render_template("pledges/agreements.html", page=page, names=names, refs=refs, total=total, missing=missing,
-                           **list_context())
+    page, groups = agreement_page(filters, requested_order(AGREEMENT_SORTS, "signed"), session=session,
+                                  rates=rate_book(session=session))
+    refs = _pledge_refs({c.record.pledge_id for c in page.items})
+    return render_template("pledges/agreements.html", page=page, names=names, refs=refs, total=groups.total,
+                           missing=groups.missing, **list_context())
 
 
 @bp.get("/disbursements/")
 @roles_required(*EDITORS)
 def disbursements():
     session = get_session()
-    items = find_disbursements(filters_from_request(), session=session)
+    filters = filters_from_request()
     names = organisation_names(session=session)
-    refs = _pledge_refs({d.record.pledge_id for d in items})
-    if wants_export():
+    if wants_export():  # every matching disbursement
+        items = find_disbursements(filters, session=session)
+        refs = _pledge_refs({d.record.pledge_id for d in items})
         rows = [[d.record.agreement_ref or "", refs.get(d.record.pledge_id, ""), names[d.record.donor_id],
                  names[d.record.recipient_id], names.get(d.record.via_id, ""), d.record.paid_on, d.record.pillar_code,
                  d.record.province_code or "", d.record.support, *_conv_columns(d),
                  "cancelled" if d.record.cancelled_at else ""] for d in items]
         return export("Disbursements", ["Agreement ref", "Pledge ref", "Donor", "Recipient", "Via", "Paid on", "Pillar", "Province",
                                         "Support", *CONV_HEADERS, "Status"], rows, money_columns=[9, 11])
-    page = paginate(items, {"paid": lambda d: d.record.paid_on, "donor": lambda d: names[d.record.donor_id].casefold(),
-                            "recipient": lambda d: names[d.record.recipient_id].casefold(), "usd": lambda d: d.usd}, default="paid")
-    total, missing = usd_total(items)
-    return render_template("pledges/disbursements.html", page=page, names=names, refs=refs, total=total, missing=missing,
-                           **list_context())
+    page, groups = disbursement_page(filters, requested_order(DISBURSEMENT_SORTS, "paid"), session=session,
+                                     rates=rate_book(session=session))
+    refs = _pledge_refs({d.record.pledge_id for d in page.items})
+    return render_template("pledges/disbursements.html", page=page, names=names, refs=refs, total=groups.total,
+                           missing=groups.missing, **list_context())
 
 
 @bp.get("/requirements/")

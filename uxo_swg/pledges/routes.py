@@ -8,8 +8,10 @@ from ..db import get_session
 from ..models import Commitment, Disbursement, Pledge, Requirement
 from ..permissions import roles_required
 from .forms import ConfirmForm, PledgeForm
-from .listing import choices, donor_kinds, export, filters_from_request, paginate, wants_export
-from .queries import STATUSES, Filters, active_organisations, find_pledges, organisation_names, pillars, summarise_pledges, usd_total
+from ..rates import rate_book
+from .list_queries import PLEDGE_SORTS, pledge_page
+from .listing import choices, donor_kinds, export, filters_from_request, requested_order, wants_export
+from .queries import STATUSES, Filters, active_organisations, find_pledges, organisation_names, pillars, summarise_pledges
 from .services import ActionRefused, Conflict, PledgeData, cancel, reinstate, save_pledge
 
 bp = Blueprint("pledges", __name__)
@@ -37,9 +39,9 @@ def list_context(**extra):
 def index():
     session = get_session()
     filters = filters_from_request()
-    summaries = find_pledges(filters, session=session)
-    names = organisation_names(session=session)
-    if wants_export():
+    if wants_export():  # every matching pledge, summarised one by one
+        summaries = find_pledges(filters, session=session)
+        names = organisation_names(session=session)
         rows = [[s.pledge.ref, names[s.pledge.donor_id], s.pledge.announced_on, s.pledge.announced_at, s.pledge.currency,
                  s.value.amount, s.value.usd, s.value.conversion.rate if s.value.conversion else None,
                  s.value.conversion.rate_date if s.value.conversion else None, s.committed_usd, s.disbursed_usd, s.status]
@@ -47,13 +49,10 @@ def index():
         return export("Pledges", ["Pledge ref", "Donor", "Announced on", "Announced at", "Currency", "Amount", "Amount (USD)",
                                   "Rate (per USD)", "Rate date", "Committed (USD)", "Disbursed (USD)", "Status"],
                       rows, money_columns=[5, 6, 9, 10])
-    page = paginate(summaries, {
-        "announced": lambda s: s.pledge.announced_on, "ref": lambda s: s.pledge.ref,
-        "donor": lambda s: names[s.pledge.donor_id].casefold(), "usd": lambda s: s.value.usd,
-        "status": lambda s: STATUSES.index(s.status)}, default="announced")
-    total, missing = usd_total(summaries)
-    return render_template("pledges/index.html", page=page, names=names, total=total, missing=missing,
-                           **list_context())
+    page, groups = pledge_page(filters, requested_order(PLEDGE_SORTS, "announced"), session=session,
+                               rates=rate_book(session=session))
+    return render_template("pledges/index.html", page=page, names=organisation_names(session=session), total=groups.total,
+                           missing=groups.missing, **list_context())
 
 
 def _pledge_form(pledge: Pledge | None = None) -> PledgeForm:

@@ -296,22 +296,27 @@ def operators_for(user: User, *, session: Session) -> list[Organisation]:
 
 
 def quarter_status(quarter: Period, *, session: Session, user: User, today: date) -> list[OperatorStatus]:
-    """Return, for each operator the user may see, whether the quarter's return is on time, late or missing."""
+    """Return, for each operator the user may see, whether the quarter's return is on time, late or missing.
+
+    Each operator's versions are counted in SQL (how many, the first upload): one row per
+    operator, whatever the number of versions.
+    """
     operators = {o.id: o for o in operators_for(user, session=session)}
-    returns = session.exec(select(OperatorReturn).where(OperatorReturn.quarter == str(quarter))
-                           .order_by(OperatorReturn.uploaded_at)).all()
-    by_operator: dict[int, list[OperatorReturn]] = {}
-    for r in returns:
-        if sees_everything(user) or r.operator_id in operators:
-            by_operator.setdefault(r.operator_id, []).append(r)
-    for oid in by_operator.keys() - operators.keys():
-        operators[oid] = session.get(Organisation, oid)
+    ret = OperatorReturn
+    mine = [] if sees_everything(user) else [col(ret.operator_id).in_(list(operators))]
+    counted = {oid: (n, first) for oid, n, first in session.exec(
+        select(ret.operator_id, sa.func.count(), sa.func.min(ret.uploaded_at))
+        .where(ret.quarter == str(quarter), *mine).group_by(ret.operator_id)).all()}
+    current = {r.operator_id: r for r in session.exec(select(ret).where(
+        ret.quarter == str(quarter), col(ret.superseded_by_id).is_(None), *mine)).all()}
+    others = counted.keys() - operators.keys()  # organisations of another kind that sent a return
+    if others:
+        operators.update((o.id, o) for o in session.exec(select(Organisation).where(col(Organisation.id).in_(others))).all())
     out = []
     for oid, org in sorted(operators.items(), key=lambda kv: kv[1].name.casefold()):
-        versions = by_operator.get(oid, [])
-        first = min((to_local(v.uploaded_at).date() for v in versions), default=None)  # the day in Vientiane
-        current = next((v for v in versions if v.superseded_by_id is None), None)
-        out.append(OperatorStatus(org, return_status(quarter, first, today), current, len(versions), first))
+        versions, first = counted.get(oid, (0, None))
+        first_day = to_local(first).date() if first is not None else None  # the day in Vientiane
+        out.append(OperatorStatus(org, return_status(quarter, first_day, today), current.get(oid), versions, first_day))
     return out
 
 
