@@ -119,3 +119,14 @@ def test_the_demo_opens_the_drafts_of_its_last_closed_quarter(demo_app, client, 
     client.post("/login", data={"email": "reviewer@demo.example", "password": "demo password",
                                 "csrf_token": csrf_token(client)})
     assert len(todo(client, "reviewer")) == 5
+
+
+def test_the_unmatched_receipts_item_follows_the_records_it_counts(quarter, app, client, login):
+    # Counted once per change of the data (the home page of every co-chair asks): never stale.
+    login("co-chair")
+    assert find(todo(client, "co-chair"), "1 receipt(s) reported for 2025-Q3 match no donor-side payment")
+    assert find(todo(client, "co-chair"), "1 receipt(s) reported for 2025-Q3 match no donor-side payment")
+    with app.app_context():
+        s = get_session()
+        add_disbursement(s, quarter, ref="JP-7", donor="Japan", paid_on=date(2025, 8, 1), amount=5000)
+    assert find(todo(client, "co-chair"), "Every receipt operators reported for 2025-Q3 matches a donor-side payment")

@@ -16,6 +16,7 @@ from ..rates import ecb_rates
 from ..reconciliation.services import reconcile
 from ..returns.services import default_quarter, quarter_status
 from ..summaries import services as summaries
+from ..summaries.cache import cached
 
 #: The built-in ECB table is stale once it ends this many days before today (amounts after its end + 31 days get no rate).
 STALE_AFTER_DAYS = 30
@@ -93,12 +94,14 @@ def _return_items(user: User, quarter: Period, today: date, *, session: Session)
 
 
 def _reconciliation_items(quarter: Period, *, session: Session) -> list[Item]:
-    r = reconcile(quarter, session=session)
+    # Counted once per change of the data, like a summary: every co-chair's home page asks for it.
+    found = cached(f"open-receipts|{quarter}|", lambda: {"open": len(reconcile(quarter, session=session).open_receipts)},
+                   session=session)
     link = url_for("reconciliation.index", quarter=str(quarter))
-    if not r.open_receipts:
+    if not found["open"]:
         return [Item(f"Every receipt operators reported for {quarter} matches a donor-side payment.", link,
                      "Open the reconciliation", "done")]
-    return [Item(f"{len(r.open_receipts)} receipt(s) reported for {quarter} match no donor-side payment: they count on "
+    return [Item(f"{found['open']} receipt(s) reported for {quarter} match no donor-side payment: they count on "
                  "the operator's word until you match them or record the payment.", link + "#open-receipts",
                  "Match the receipts")]
 
