@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test install clean
+.PHONY: serve test install clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ serve: $(STAMP)
 ## Run the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).
 test: $(STAMP)
 	$(BIN)/pytest
+
+## Extract the strings to translate, add new ones to the Lao catalogue, compile it (commit the .po and .mo).
+POT := $(VENV)/messages.pot
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-output \
+		--add-location=file --project=uxo-swg --no-wrap -o $(POT) .
+	$(BIN)/pybabel -q update -i $(POT) -d translations -D messages -l lo --no-fuzzy-matching --no-wrap --ignore-obsolete
+	$(BIN)/pybabel -q compile -d translations -D messages --statistics
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -19,7 +19,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     from config import config_for
 
     from . import audit  # noqa: F401  (installs the audit listener)
-    from . import db, security
+    from . import db, i18n, security
     from .cli import register_commands
     from .navigation import nav_items
 
@@ -44,27 +44,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # real client address for throttling
     db.init_app(app)
     security.init_app(app)
+    i18n.init_app(app)
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(f"{__name__}.{name}.routes").bp)
     app.context_processor(lambda: {"nav_items": nav_items})
     register_commands(app, BLUEPRINTS)
-    _register_filters(app)
     return app
-
-
-def _register_filters(app: Flask) -> None:
-    from .domain.money import format_amount
-
-    @app.template_filter("usd")
-    def _usd(value: Any) -> str:
-        return "" if value is None else format_amount(value, "USD")
-
-    @app.template_filter("money")
-    def _money(value: Any, currency: str) -> str:
-        return "" if value is None else format_amount(value, currency)
-
-    @app.template_filter("percent")
-    def _percent(value: Any) -> str:
-        from .domain.money import round_half_up
-
-        return "–" if value is None else f"{round_half_up(value * 100, 1)}%"

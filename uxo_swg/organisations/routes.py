@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..db import get_session
 from ..models import ORGANISATION_KINDS, Organisation
@@ -41,7 +42,7 @@ def _save(form: OrganisationForm, org: Organisation | None):
                             ccm_state_party=form.ccm_value(), fiscal_year_start=form.fiscal_value())
     saved = save_organisation(data, session=get_session(), org_id=org.id if org else None,
                               version=form.version_number() if org else None)
-    flash(f"{saved.name} saved.", "info")
+    flash(_("%(name)s saved.", name=saved.name), "info")
     return redirect(url_for("organisations.index", q=saved.name))
 
 
@@ -87,7 +88,7 @@ def merge(org_id: int):
     form = MergeForm()
     form.survivor_id.choices = [(0, "(choose)")] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
     if not form.validate_on_submit():
-        flash("Choose the organisation that stays.", "error")
+        flash(_("Choose the organisation that stays."), "error")
         return redirect(url_for("organisations.edit", org_id=org_id))
     try:
         version = int(form.version.data)
@@ -99,5 +100,6 @@ def merge(org_id: int):
         session.rollback()
         flash(str(refused), "error")
         return redirect(url_for("organisations.edit", org_id=org_id))
-    flash(f"{org.name} merged into {survivor.name}: its records now name {survivor.name}, and {org.name!r} is an alias.", "info")
+    flash(_("%(name)s merged into %(survivor)s: its records now name %(survivor)s, and %(alias)s is an alias.",
+            name=org.name, survivor=survivor.name, alias=repr(org.name)), "info")
     return redirect(url_for("organisations.index", q=survivor.name))

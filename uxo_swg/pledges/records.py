@@ -4,9 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import col, select
 
 from ..db import get_session
+from ..i18n import label_text
 from ..models import Commitment, CommitmentLine, Disbursement, Pledge, Requirement
 from ..permissions import roles_required
 from .forms import ConfirmForm, DisbursementForm, RequirementForm, plain_amount
@@ -175,7 +178,7 @@ def _edit(kind: str, record_id: int | None):
             get_session().rollback()
             error = str(refused)
         else:
-            flash(f"{label.capitalize()} saved.", "info")
+            flash(_("%(record)s saved.", record=label_text(label, "record").capitalize()), "info")
             return redirect(_back(kind, saved))
     status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
     return render_template("pledges/record_form.html", form=form, record=record, kind=kind, label=label, error=error), status
@@ -185,7 +188,7 @@ def _edit(kind: str, record_id: int | None):
 @roles_required(*EDITORS)
 def agreement_cancel(record_id: int):
     record = get_session().get(Commitment, record_id) or abort(404)
-    return cancel_and_return(Commitment, record_id, _back("agreements", record), "Agreement")
+    return cancel_and_return(Commitment, record_id, _back("agreements", record), _l("Agreement"))
 
 
 @bp.route("/disbursements/new", methods=["GET", "POST"])
@@ -204,7 +207,7 @@ def disbursement_edit(record_id: int):
 @roles_required(*EDITORS)
 def disbursement_cancel(record_id: int):
     record = get_session().get(Disbursement, record_id) or abort(404)
-    return cancel_and_return(Disbursement, record_id, _back("disbursements", record), "Disbursement")
+    return cancel_and_return(Disbursement, record_id, _back("disbursements", record), _l("Disbursement"))
 
 
 @bp.route("/requirements/new", methods=["GET", "POST"])
@@ -239,7 +242,8 @@ def _requirement(record_id: int | None):
             session.rollback()
             error = str(refused)
         else:
-            flash("Requirement saved; the one it replaces is kept as superseded." if record_id else "Requirement saved.", "info")
+            flash(_("Requirement saved; the one it replaces is kept as superseded.") if record_id else _("Requirement saved."),
+                  "info")
             return redirect(url_for("pledges.requirements", year=values["year"]))
     status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
     return render_template("pledges/record_form.html", form=form, record=record, kind="requirements", label="requirement",
@@ -249,7 +253,7 @@ def _requirement(record_id: int | None):
 @bp.post("/requirements/<int:record_id>/cancel")
 @roles_required(*EDITORS)
 def requirement_cancel(record_id: int):
-    return cancel_and_return(Requirement, record_id, url_for("pledges.requirements"), "Requirement")
+    return cancel_and_return(Requirement, record_id, url_for("pledges.requirements"), _l("Requirement"))
 
 
 def confirm_form(record: Any) -> ConfirmForm:

@@ -1,7 +1,11 @@
 """Pledges: list, record (several years in one form), show with USD value and status, change, cancel."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..db import get_session
 from ..models import Commitment, Disbursement, Pledge
@@ -65,7 +69,7 @@ def _save_pledge(form: PledgeForm, pledge: Pledge | None):
                       notes=(form.notes.data or "").strip(), lines=form.line_values())
     saved = save_pledge(data, session=get_session(), pledge_id=pledge.id if pledge else None,
                         version=form.version_number() if pledge else None)
-    flash(f"Pledge {saved.ref} saved.", "info")
+    flash(_("Pledge %(ref)s saved.", ref=saved.ref), "info")
     return redirect(url_for("pledges.show", pledge_id=saved.id))
 
 
@@ -106,18 +110,17 @@ def show(pledge_id: int):
     form = ConfirmForm(version=pledge.version)
     history_url = (url_for("audit.index", entity="pledge", entity_id=pledge.id)
                    if "audit.index" in current_app.view_functions else None)
-    return render_template("pledges/show.html", s=summary, history_url=history_url, names=organisation_names(session=session), form=form,
-                           pillar_names={p.code: p.name_en for p in pillars(session=session)})
+    return render_template("pledges/show.html", s=summary, history_url=history_url, names=organisation_names(session=session),
+                           form=form)
 
 
 @bp.post("/pledges/<int:pledge_id>/cancel")
 @roles_required(*EDITORS)
 def cancel_pledge(pledge_id: int):
-    return cancel_and_return(Pledge, pledge_id, url_for("pledges.show", pledge_id=pledge_id), "Pledge")
+    return cancel_and_return(Pledge, pledge_id, url_for("pledges.show", pledge_id=pledge_id), _l("Pledge"))
 
 
-def cancel_and_return(model, record_id: int, back: str, label: str, *, action=None,
-                      done: str = "It stays in the records, marked cancelled, and is no longer counted."):
+def cancel_and_return(model, record_id: int, back: str, label: Any, *, action=None, done: Any = None):
     """Cancel the record named in the URL (confirmed with its version) and go back to its page.
 
     `action(record_id, version, session=...)` cancels it: the shared `cancel` service by default.
@@ -138,7 +141,8 @@ def cancel_and_return(model, record_id: int, back: str, label: str, *, action=No
         get_session().rollback()
         flash(str(refused), "error")
     else:
-        flash(f"{label} cancelled. {done}", "info")
+        done = done or _("It stays in the records, marked cancelled, and is no longer counted.")
+        flash(_("%(record)s cancelled. %(what_follows)s", record=label, what_follows=done), "info")
     return redirect(back)
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from importers.operator_return import INDICATORS
 
@@ -57,7 +59,7 @@ def _target(record_id: int | None):
             session.rollback()
             error = str(refused)
         else:
-            flash("Target saved; the one it replaces is kept as superseded." if record_id else "Target saved.", "info")
+            flash(_("Target saved; the one it replaces is kept as superseded.") if record_id else _("Target saved."), "info")
             return redirect(url_for("pledges.targets", year=values["year"]))
     status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
     return render_template("pledges/record_form.html", form=form, record=record, kind="targets", label="target",
@@ -67,4 +69,4 @@ def _target(record_id: int | None):
 @bp.post("/targets/<int:record_id>/cancel")
 @roles_required(*EDITORS)
 def target_cancel(record_id: int):
-    return cancel_and_return(Target, record_id, url_for("pledges.targets"), "Target")
+    return cancel_and_return(Target, record_id, url_for("pledges.targets"), _l("Target"))

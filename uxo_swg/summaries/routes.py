@@ -6,18 +6,19 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
-from ..domain.money import format_amount
 from ..domain.results import line_totals, output_figure
 from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE
+from ..i18n import money_text, pillar_name, ratio_text
 from ..models import SummaryReport, SummaryVersion
 from ..permissions import has_role, roles_required
 from . import jobs  # noqa: F401  (registers the scheduled job that opens each quarter's drafts)
 from . import services
 from .results_inputs import output_lines
-from .exports import PILLAR_NAMES, PROVINCE_NAMES, charts, summary_csv, workbook
+from .exports import charts, summary_csv, workbook
 from .forms import CommentForm, FollowForm, NarrativeForm, ScopeForm
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
@@ -31,34 +32,24 @@ def _public_when_allowed(state) -> None:
     state.app.config.setdefault("EXTRA_PUBLIC_ENDPOINTS", set()).update(PUBLISHED_ENDPOINTS)
 
 
-@bp.app_template_filter("usdstr")
-def _usdstr(value: str | None) -> str:
-    return "" if value is None else format_amount(Decimal(value), "USD")
-
-
-@bp.app_template_filter("ratio")
-def _ratio(value: str | None) -> str:
-    return "–" if value is None else f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
-
-
-@bp.app_template_filter("quantity")
-def _quantity(value: str | None) -> str:
-    """Show an output value with thousands separators and no trailing zeros (1,234.5)."""
-    if value is None:
-        return "–"
-    number = Decimal(str(value))
-    return f"{number:,f}" if number != number.to_integral_value() else f"{int(number):,}"
-
-
 def _figure_value(key: str, value: str | None) -> str:
     if value is None:
         return "–"
-    return _ratio(value) if key.endswith("coverage") else _usdstr(value)
+    return ratio_text(value) if key.endswith("coverage") else money_text(value, "USD")
+
+
+def scope_title(scope: services.Scope) -> str:
+    """Return the summary's title in the language of the request."""
+    if scope.kind == "twg":
+        return _("TWG summary · %(pillar)s · %(period)s", pillar=pillar_name(scope.pillar), period=scope.period)
+    if scope.period.kind == "Y":
+        return _("Annual SWG summary · %(period)s", period=scope.period)
+    return _("SWG summary · %(period)s", period=scope.period)
 
 
 @bp.context_processor
 def _names():
-    return {"pillar_names": PILLAR_NAMES, "province_names": PROVINCE_NAMES, "figure_value": _figure_value}
+    return {"figure_value": _figure_value, "scope_title": scope_title}
 
 
 def _total(rows: list[dict]) -> str:
@@ -106,7 +97,7 @@ def follow():
     form = FollowForm()
     if form.validate_on_submit():
         services.set_followed_pillars(current_user, set(form.pillars.data or []), session=get_session())
-        flash("The pillars you follow are saved.", "success")
+        flash(_("The pillars you follow are saved."), "success")
     return redirect(url_for("summaries.index"))
 
 
@@ -117,7 +108,7 @@ def draft(kind: str, period: str, pillar: str):
     if not _may_read_draft(scope):
         abort(403)
     session = get_session()
-    doc, _computed = services.compute_summary(scope, session=session)
+    doc, _unused = services.compute_summary(scope, session=session)
     report = services.find_report(scope, session=session)
     published = services.versions(report, session=session)
     narrative = NarrativeForm(narrative=report.narrative if report else "", decisions=report.decisions if report else "",
@@ -159,7 +150,7 @@ def export(kind: str, period: str, pillar: str, fmt: str):
     scope = _scope(kind, period, None if pillar == "all" else pillar)
     if not _may_read_draft(scope):
         abort(403)
-    doc, _ = services.compute_summary(scope, session=get_session())
+    doc, _unused = services.compute_summary(scope, session=get_session())
     report = services.find_report(scope, session=get_session())
     return _download(doc, fmt, f"{scope.kind}-{scope.pillar or 'all'}-{scope.period}-draft",
                      report.narrative if report else "", report.decisions if report else "")
@@ -188,11 +179,11 @@ def comment(kind: str, period: str, pillar: str):
     if form.validate_on_submit():
         try:
             services.add_comment(scope, form.body.data, current_user, session=get_session())
-            flash("Your comment is saved.", "success")
+            flash(_("Your comment is saved."), "success")
         except services.SummaryError as error:
             flash(str(error), "error")
     else:
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("summaries.draft", **_draft_args(scope)) + "#comments")
 
 
@@ -205,11 +196,11 @@ def narrative(kind: str, period: str, pillar: str):
         try:
             services.save_narrative(scope, form.narrative.data or "", form.decisions.data or "", form.version.data,
                                     current_user, session=get_session())
-            flash("The narrative and decisions are saved in the draft.", "success")
+            flash(_("The narrative and decisions are saved in the draft."), "success")
         except services.SummaryError as error:
             flash(str(error), "error")
     else:
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("summaries.draft", **_draft_args(scope)) + "#narrative")
 
 
@@ -223,7 +214,7 @@ def publish(kind: str, period: str, pillar: str):
     except services.SummaryError as error:
         flash(str(error), "error")
         return redirect(url_for("summaries.draft", **_draft_args(scope)))
-    flash(f"Version {version.number} is published; it will not change.", "success")
+    flash(_("Version %(number)s is published; it will not change.", number=version.number), "success")
     return redirect(url_for("summaries.published", version_id=version.id))
 
 
