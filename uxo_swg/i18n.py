@@ -179,6 +179,7 @@ def _code_labels() -> dict[str, dict[str, str]]:
                          "foundation": pgettext("organisation", "foundation"),
                          "government": pgettext("organisation", "government")},
         "decision": {"confirm": pgettext("decision", "confirm"), "reject": pgettext("decision", "reject")},
+        "rate source": {"identity": pgettext("rate source", "identity")},
         "header": {"prepared by": pgettext("return header", "prepared by"), "email": pgettext("return header", "email"),
                    "submitted on": pgettext("return header", "submitted on")},
     }

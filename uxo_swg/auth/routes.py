@@ -49,7 +49,7 @@ def _clear_session() -> None:
 @bp.post("/language")
 def language():
     """Switch the interface language: kept on the user when logged in, in the session otherwise."""
-    chosen = request.form.get("lang", "")
+    chosen = request.values.get("lang", "")
     if chosen not in LANGUAGES:
         abort(400)
     session[SESSION_KEY] = chosen

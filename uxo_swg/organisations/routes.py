@@ -75,7 +75,7 @@ def _form(org: Organisation | None):
     merge = None
     if org is not None and not org.merged_into_id:
         merge = MergeForm(version=org.version)
-        merge.survivor_id.choices = [(0, "(choose)")] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
+        merge.survivor_id.choices = [(0, _("(choose)"))] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
     status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
     return render_template("organisations/form.html", form=form, org=org, error=error, merge=merge), status
 
@@ -86,7 +86,7 @@ def merge(org_id: int):
     session = get_session()
     org = session.get(Organisation, org_id) or abort(404)
     form = MergeForm()
-    form.survivor_id.choices = [(0, "(choose)")] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
+    form.survivor_id.choices = [(0, _("(choose)"))] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
     if not form.validate_on_submit():
         flash(_("Choose the organisation that stays."), "error")
         return redirect(url_for("organisations.edit", org_id=org_id))

@@ -101,10 +101,10 @@ def _linked_choices(form: Any) -> None:
     session = get_session()
     pledges = session.exec(select(Pledge).where(col(Pledge.cancelled_at).is_(None)).order_by(Pledge.ref)).all()
     names = organisation_names(session=session)
-    form.pledge_id.choices = [(0, "(none)")] + [(p.id, f"{p.ref} · {names[p.donor_id]} · {p.currency}") for p in pledges]
+    form.pledge_id.choices = [(0, _("(none)"))] + [(p.id, f"{p.ref} · {names[p.donor_id]} · {p.currency}") for p in pledges]
     if hasattr(form, "commitment_id"):
         agreements = session.exec(select(Commitment).where(col(Commitment.cancelled_at).is_(None)).order_by(Commitment.ref)).all()
-        form.commitment_id.choices = [(0, "(none)")] + [(c.id, f"{c.ref} · {names[c.donor_id]} · {c.currency}") for c in agreements]
+        form.commitment_id.choices = [(0, _("(none)"))] + [(c.id, f"{c.ref} · {names[c.donor_id]} · {c.currency}") for c in agreements]
 
 
 def _record_form(kind: str, record: Any | None):

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from importers.operator_return import INDICATORS
 
 from ..db import get_session
+from ..i18n import label_text
 from ..models import Target
 from ..permissions import roles_required
 from .forms import TargetForm
@@ -45,7 +46,7 @@ def _target(record_id: int | None):
     record = (session.get(Target, record_id) or abort(404)) if record_id else None
     form = TargetForm(obj=record) if request.method == "GET" and record else TargetForm()
     choices(form, session=session)
-    form.indicator.choices = [("", "(choose)")] + [(i, i) for i in INDICATORS]
+    form.indicator.choices = [("", _("(choose)"))] + [(i, label_text(i, "indicator")) for i in INDICATORS]
     if request.method == "GET" and record:
         form.target.data = format(record.target.normalize(), "f")
         form.version.data = record.version
