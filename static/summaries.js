@@ -16,16 +16,35 @@
     Plotly.newPlot(el, specs[id].data, specs[id].layout, config).then(function () { el.dataset.drawn = "1"; });
   });
 
+  // Printing (or saving as PDF): every chart is redrawn at the width of an A4 landscape page's text
+  // (273 mm, less a margin), so none is cut or runs over a table; back to the screen's width after.
+  var PRINT_WIDTH = 980, MAP_PRINT_HEIGHT = 470;
+  function fitCharts(printing) {
+    document.querySelectorAll(".summary .chart[data-drawn]").forEach(function (el) {
+      var map = el.classList.contains("map");
+      var size = printing ? { width: PRINT_WIDTH, height: map ? MAP_PRINT_HEIGHT : 360 }
+                          : { width: null, height: map ? 560 : null, autosize: true };
+      Plotly.relayout(el, size);
+      el.dataset.printWidth = printing ? String(PRINT_WIDTH) : "";
+    });
+  }
+  window.addEventListener("beforeprint", function () { fitCharts(true); });
+  window.addEventListener("afterprint", function () { fitCharts(false); });
+  var printMedia = window.matchMedia("print");
+  var onMedia = function (event) { fitCharts(event.matches); };
+  if (printMedia.addEventListener) { printMedia.addEventListener("change", onMedia); } else { printMedia.addListener(onMedia); }
+
   // The province maps (money disbursed, land released): each province a filled polygon,
   // shaded on a colour-blind-safe light-to-dark scale (cividis), its value in the hover
   // text and the table beside the map. The boundaries are fetched once for every map.
   var maps = Object.keys(specs).filter(function (id) { return specs[id].geojson && document.getElementById(id); });
   if (!maps.length) { return; }
-  var cividis = ["#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8779", "#a69d75", "#c4b56c", "#e4cf5b", "#fee838"];
-  function shade(value, max) {
-    if (!value) { return "#f2f2f2"; }
-    var i = Math.min(cividis.length - 1, Math.floor((value / max) * (cividis.length - 1)));
-    return cividis[cividis.length - 1 - i];  // darker = more, readable in grey print
+  // The shades come with the map (summaries/exports.py map_legend), so the legend under it says what each one means.
+  function shade(value, legend) {
+    for (var i = 0; i < legend.length; i++) {
+      if (value <= legend[i].upper) { return legend[i].colour; }
+    }
+    return legend[legend.length - 1].colour;  // darker = more, readable in grey print
   }
   function label(map, name, value) {
     var shown = Math.round(value).toLocaleString("en-US");
@@ -33,8 +52,6 @@
   }
   function draw(id, map, geo) {
     var mapEl = document.getElementById(id);
-    var max = 0;
-    Object.keys(map.values).forEach(function (k) { max = Math.max(max, map.values[k]); });
     var traces = [];
     geo.features.forEach(function (f) {
       var code = f.properties.shapeISO;
@@ -45,7 +62,7 @@
         poly[0].forEach(function (pt) { xs.push(pt[0]); ys.push(pt[1]); });
         xs.push(null); ys.push(null);
       });
-      traces.push({ type: "scatter", mode: "lines", x: xs, y: ys, fill: "toself", fillcolor: shade(value, max),
+      traces.push({ type: "scatter", mode: "lines", x: xs, y: ys, fill: "toself", fillcolor: shade(value, map.legend),
                     line: { color: "#333", width: 0.6 }, name: map.names[code] || code,
                     text: label(map, map.names[code] || code, value), hoverinfo: "text", hoveron: "fills", showlegend: false });
     });
@@ -54,11 +71,12 @@
     return Plotly.newPlot(mapEl, traces, layout, config).then(function () { mapEl.dataset.drawn = "1"; });
   }
   var base = block.dataset.static || "/static/";
+  var hashed = JSON.parse(block.dataset.assets || "{}");  // content-hashed URLs, cached for a year
   var files = {};
   maps.forEach(function (id) {
     var file = specs[id].geojson;
     if (!files[file]) {
-      files[file] = fetch(base + file, { credentials: "same-origin" }).then(function (r) { return r.json(); });
+      files[file] = fetch(hashed[file] || base + file, { credentials: "same-origin" }).then(function (r) { return r.json(); });
     }
     files[file].then(function (geo) { return draw(id, specs[id], geo); });
   });

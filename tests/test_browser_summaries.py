@@ -39,6 +39,8 @@ def test_open_drill_down_publish_change_and_compare(page, demo_app, make_user):
 
     page.go_back()
     page.click("#publish")
+    assert "A published version never changes" in page.locator("#consequence").inner_text()
+    page.click("#confirm")
     page.wait_for_selector("text=PUBLISHED · version 1")
     published_url = page.url
 
@@ -59,7 +61,7 @@ def test_open_drill_down_publish_change_and_compare(page, demo_app, make_user):
     assert Decimal(new.replace(",", "")) - Decimal(shown.replace(",", "")) == 1000
     changes = page.locator("#changes").inner_text()
     assert "What changed since published version 1" in changes
-    assert "totals · disbursed" in changes and shown in changes and new in changes
+    assert "Totals · disbursed" in changes and shown in changes and new in changes
     assert problems == [], problems
 
 

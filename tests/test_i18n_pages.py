@@ -149,3 +149,20 @@ def test_the_walk_would_see_an_english_word(demo_app):
     page = ('<p>ພາບລວມ <span>Japan</span> UXO <code>totals|disbursed</code> <button lang="en">English</button> '
             'PL-2025-004 Pledged <input type="submit" value="Save"></p>')
     assert english_words(page, ["Japan"]) == ["Pledged", "Save"]
+
+
+def test_the_summary_charts_speak_lao(demo_app, client, login):
+    """The charts' titles, series, pillar names and map legend of a draft are in Lao (cached charts stay English)."""
+    import json
+
+    login("co-chair")
+    _switch_to_lao(client)
+    page = client.get("/summaries/swg/2025-H1/all").get_data(as_text=True)
+    specs = json.loads(re.search(r'<script type="application/json" id="summary-charts"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert specs["chart-pillars"]["layout"]["title"]["text"] == "ຄວາມຕ້ອງການທຶນ, ຄຳໝັ້ນສັນຍາ ແລະ ການເບີກຈ່າຍ"
+    assert "ການສຳຫຼວດ ແລະ ເກັບກູ້" in specs["chart-pillars"]["data"][0]["x"]
+    assert specs["chart-map"]["names"]["LA-XI"] == "ຊຽງຂວາງ" and specs["chart-map"]["legend"][0]["label"] == "ບໍ່ມີການເບີກຈ່າຍ"
+    english = client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf_token(client, "/")})
+    assert english.status_code == 302
+    page = client.get("/summaries/swg/2025-H1/all").get_data(as_text=True)
+    assert '"Requirement, pledges and disbursements"' in page

@@ -105,3 +105,30 @@ def test_0009_repairs_returns_stored_twice_and_keeps_every_version(database_url)
     ids = [r.id for r in rows]
     assert [(r.version_no, r.superseded_by_id, r.sha256) for r in rows] == [(1, ids[1], "a"), (2, ids[2], "a"), (3, None, "b")]
     assert logged == 3
+
+
+def test_0017_keeps_decisions_undone_and_allows_one_in_force_per_pair(database_url):
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO organisation (id, name, kind, version, created_at) VALUES "
+                             "(1, 'US', 'donor', 1, '2025-01-01'), (2, 'HALO', 'ngo', 1, '2025-01-01')"))
+        conn.execute(sa.text("INSERT INTO operator_return (id, operator_id, quarter, version_no, prepared_by, email, filename,"
+                             " sha256, uploaded_at) VALUES (1, 2, '2025-Q3', 1, '', '', '', '', '2025-10-01')"))
+        conn.execute(sa.text("INSERT INTO return_receipt (id, return_id, \"row\", received_on, donor_id, pillar_code, amount,"
+                             " currency, notes) VALUES (1, 1, 2, '2025-08-01', 1, 'clearance', 1000000, 'USD', '')"))
+        conn.execute(sa.text("INSERT INTO disbursement (id, donor_id, recipient_id, paid_on, pillar_code, amount, currency,"
+                             " support, notes, version, created_at) VALUES (1, 1, 2, '2025-07-25', 'clearance', 1000000,"
+                             " 'USD', 'cash', '', 1, '2025-07-25')"))
+        insert = ("INSERT INTO reconciliation_decision (id, receipt_id, disbursement_id, decision, note, decided_at, version,"
+                  " undone_at) VALUES ({id}, 1, 1, '{decision}', '', '2025-10-0{id}', 1, {undone})")
+        conn.execute(sa.text(insert.format(id=1, decision="confirm", undone="'2025-10-02'")))
+        conn.execute(sa.text(insert.format(id=2, decision="reject", undone="NULL")))
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:  # a second decision in force on the pair
+        conn.execute(sa.text(insert.format(id=3, decision="confirm", undone="NULL")))
+    command.downgrade(alembic_config(database_url), "0012")
+    with engine.connect() as conn:
+        kept = conn.execute(sa.text("SELECT id, decision FROM reconciliation_decision")).all()
+    assert [tuple(row) for row in kept] == [(2, "reject")]
+    command.upgrade(alembic_config(database_url), "head")
+    engine.dispose()

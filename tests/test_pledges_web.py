@@ -179,7 +179,8 @@ def test_two_people_editing_one_pledge_get_a_conflict_not_an_overwrite(demo_app,
 def test_cancelling_keeps_the_pledge_and_audits_it(demo_app, client, login):
     login("co-chair")
     pledge = make_pledge(demo_app, client)
-    response = post(client, f"/pledges/{pledge.id}/cancel", {"version": pledge.version}, form_url=f"/pledges/{pledge.id}")
+    response = post(client, f"/pledges/{pledge.id}/cancel", {"version": pledge.version, "confirmed": "yes"},
+                    form_url=f"/pledges/{pledge.id}")
     assert response.status_code == 302
     assert status_of(client, pledge.id) == "cancelled"
     assert "PL-EU-2025" not in client.get("/pledges/").get_data(as_text=True)
@@ -262,7 +263,10 @@ def test_register_upload_preview_commit_and_rollback(demo_app, client, login):
     assert "register.xlsx" in listing and "in force" in listing
     with demo_app.app_context():
         batch = get_session().exec(select(ImportBatch)).one()
-    assert client.post(f"/register/imports/{batch.id}/rollback", data={"csrf_token": token}).status_code == 302
+    asked = client.post(f"/register/imports/{batch.id}/rollback", data={"csrf_token": token})
+    assert asked.status_code == 200 and "in force" in client.get("/register/imports").get_data(as_text=True)
+    done = client.post(f"/register/imports/{batch.id}/rollback", data={"csrf_token": token, "confirmed": "yes"})
+    assert done.status_code == 302
     assert "rolled back" in client.get("/register/imports").get_data(as_text=True)
     with demo_app.app_context():
         assert all(p.cancelled_at for p in get_session().exec(select(Pledge).where(Pledge.import_batch_id == batch.id)))

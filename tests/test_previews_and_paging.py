@@ -34,8 +34,8 @@ def test_previews_not_confirmed_within_a_day_are_deleted_and_fresh_ones_kept(app
         upload(client, xlsx(return_workbook(receipts=[[date(2025, 8, 1), "United States", None, None, "clearance",
                                                        None, amount, "USD", None]])))
     kept = sorted((folder / "returns").iterdir())
-    assert len(kept) == 4  # two previews: JSON and bytes each
-    old_token = kept[0].stem
+    assert len(kept) == 10  # two previews: JSON, bytes and the rows of each sheet (three) each
+    old_token = kept[0].name.split(".")[0]
     for path in (folder / "returns").glob(f"{old_token}.*"):
         age(path, 25)
     register = folder / "register"
@@ -47,9 +47,9 @@ def test_previews_not_confirmed_within_a_day_are_deleted_and_fresh_ones_kept(app
 
     outcome = run_job("preview-cleanup", None, session=session)
 
-    assert "deleted 2 return preview file(s) and 2 register file(s)" in outcome
+    assert "deleted 5 return preview file(s) and 2 register file(s)" in outcome
     left = sorted(p.name for p in (folder / "returns").iterdir())
-    assert len(left) == 2 and not any(name.startswith(old_token) for name in left)
+    assert len(left) == 5 and not any(name.startswith(old_token) for name in left)
     assert sorted(p.name for p in register.iterdir()) == [f"{'b' * 64}.name", f"{'b' * 64}.xlsx"]
     assert "already done" in run_job("preview-cleanup", None, session=session)  # once an hour
     # The old upload can no longer be stored; the fresh one still can.
@@ -87,3 +87,32 @@ def test_reconciliation_pages_keep_the_quarter(app, client, login, session):
     assert "quarter=2025-Q3" in following and "open_receipts_page=2" in following
     second = client.get(following).get_data(as_text=True)
     assert second.count("<tr><td>HALO Trust</td>") == 10 and "Reconciliation, 2025-Q3" in second
+
+
+def test_two_clicks_marking_one_preview_stored_at_once_both_succeed(tmp_path):
+    # Each click writes the preview's JSON through a temporary file: they must not take each other's.
+    import threading
+
+    from uxo_swg.returns import previews
+
+    preview = previews.Preview("t" * 32, "halo.xlsx", 1, {}, {})
+    previews.keep(preview, b"bytes", str(tmp_path))
+    failures = []
+    start = threading.Barrier(2)
+
+    def click():
+        start.wait()
+        for _ in range(200):
+            try:
+                previews.mark_stored(preview, 7, str(tmp_path))
+            except OSError as error:  # before the fix: FileNotFoundError from the shared temporary name
+                failures.append(error)
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert previews.load("t" * 32, 1, str(tmp_path)).stored_return_id == 7
+    assert not list((tmp_path / "returns").glob("*.tmp"))

@@ -63,7 +63,7 @@ def test_warnings_across_the_year_end_are_made_on_their_days_once(app, records):
         s = get_session()
         bodies = [n.body for n in s.exec(select(Notice).where(Notice.subject.contains("LAK")).order_by(Notice.id)).all()]
         assert "no usable LAK rate (one from the 31 days before) for: 2026-01-02." in bodies[0]
-        assert "The latest LAK rate known is of 2025-12-01." in bodies[0] and "uxo-swg import-rates" in bodies[0]
+        assert "The latest LAK rate known is of 2025-12-01." in bodies[0] and "Users → Exchange rates" in bodies[0]
         assert "The latest LAK rate known is of 2026-01-01." in bodies[-1]
         keys = sorted(s.exec(select(ReminderSent.key)).all())
         assert keys == ["rate:LAK:2025-12-01", "rate:LAK:2026-01-01", "rate:VND:none"]

@@ -123,7 +123,7 @@ def test_rejecting_an_automatic_match_unpairs_it(client, login, session, ids):
     assert disbursed(session) == Decimal("160000")
 
 
-def test_changing_a_decision_updates_it_and_is_audited(client, login, session, ids):
+def test_changing_a_decision_replaces_it_keeps_the_first_and_is_audited(client, login, session, ids):
     did = add_disbursement(session, ids)
     rec = store(session, receipt(date(2025, 8, 1), ref=None, amount=100000))
     session.rollback()
@@ -133,9 +133,11 @@ def test_changing_a_decision_updates_it_and_is_audited(client, login, session, i
             "csrf_token": csrf_token(client, "/reconciliation/"), "receipt_id": rec.id, "disbursement_id": did,
             "decision": decision, "quarter": "2025-Q3"})
     session.rollback()
-    assert session.exec(select(ReconciliationDecision.decision)).all() == ["reject"]
+    first, second = session.exec(select(ReconciliationDecision).order_by(ReconciliationDecision.id)).all()
+    assert (first.decision, second.decision) == ("confirm", "reject")
+    assert first.undone_at is not None and first.replaced_by_id == second.id and second.undone_at is None
     actions = session.exec(select(AuditLog.action).where(AuditLog.entity == "reconciliation_decision").order_by(AuditLog.id)).all()
-    assert actions == ["insert", "update"]
+    assert sorted(actions) == ["insert", "insert", "update", "update"]
 
 
 def test_bad_decisions_are_refused(client, login, session, ids):
@@ -163,3 +165,65 @@ def test_superseded_receipts_are_not_reconciled(session, ids):
     r = reconcile(Q3, session=session)
     assert r.matched == 1 and r.differing == [] and len(r.open_receipts) == 1
     assert re.match(r"^HALO Trust$", r.open_receipts[0].operator)
+
+
+def decide_on(client, rec_id, did, decision, quarter="2025-Q3"):
+    return client.post("/reconciliation/decide", data={
+        "csrf_token": csrf_token(client, f"/reconciliation/?quarter={quarter}"), "receipt_id": rec_id,
+        "disbursement_id": did, "decision": decision, "note": "", "quarter": quarter})
+
+
+def test_not_the_same_money_is_not_paired_again_with_a_payment_of_another_quarter(client, login, session, ids):
+    # HALO's receipt of 98,000 on 1 August; the United States paid 100,000 in July and 98,000 the next March,
+    # both under US-2025-01. The rule pairs the receipt with July's payment (the nearest date).
+    july = add_disbursement(session, ids, amount="100000", paid_on=date(2025, 7, 25))
+    march = add_disbursement(session, ids, amount="98000", paid_on=date(2026, 3, 10))
+    rec = store(session, receipt(date(2025, 8, 1), ref="US-2025-01", amount=98000))
+    assert [(p.receipt.id, p.disbursement.id) for p in reconcile(Q3, session=session).differing] == [(rec.id, july)]
+    session.rollback()
+    login("co-chair")
+    decide_on(client, rec.id, july, "reject")
+    session.rollback()
+    r = reconcile(Q3, session=session)
+    # The receipt stands alone (counted on HALO's word) and July's payment waits for its receipt: the row changed.
+    assert r.differing == [] and r.matched == 0
+    assert [o.receipt.id for o in r.open_receipts] == [rec.id] and [d.id for d in r.unacknowledged] == [july]
+    assert july not in [d.id for d in r.open_receipts[0].suggestions]  # never suggested again
+    assert disbursed(session) == Decimal("198000")
+    # March's payment is not taken for it either: it stays for its own quarter.
+    assert [d.id for d in reconcile(parse_quarter("2026-Q1"), session=session).unacknowledged] == [march]
+
+
+def test_a_co_chair_undoes_a_decision_which_stays_listed_as_undone(client, login, session, ids):
+    did = add_disbursement(session, ids, amount="100000")
+    rec = store(session, receipt(date(2025, 8, 1), ref="US-2025-01", amount=60000))
+    session.rollback()
+    email = login("co-chair")
+    decide_on(client, rec.id, did, "reject")
+    session.rollback()
+    assert disbursed(session) == Decimal("160000")
+    decision = session.exec(select(ReconciliationDecision)).one()
+    page = client.get("/reconciliation/?quarter=2025-Q3").get_data(as_text=True)
+    assert f"/reconciliation/decisions/{decision.id}/undo" in page and "not the same money" in page
+    session.rollback()
+    response = client.post(f"/reconciliation/decisions/{decision.id}/undo", data={
+        "csrf_token": csrf_token(client, "/reconciliation/?quarter=2025-Q3"), "quarter": "2025-Q3"})
+    assert response.status_code == 302 and "quarter=2025-Q3" in response.headers["Location"]
+    session.rollback()
+    kept = session.exec(select(ReconciliationDecision)).one()  # superseded, not deleted
+    assert kept.undone_at is not None and kept.replaced_by_id is None
+    assert reconcile(Q3, session=session).matched == 1  # the rule pairs them again
+    assert disbursed(session) == Decimal("100000")
+    audit = session.exec(select(AuditLog).where(AuditLog.entity == "reconciliation_decision", AuditLog.action == "update")).one()
+    assert audit.actor == email and "undone_at" in audit.after
+    page = client.get("/reconciliation/?quarter=2025-Q3").get_data(as_text=True)
+    assert "undone" in page and f"/reconciliation/decisions/{decision.id}/undo" not in page
+    session.rollback()
+    again = client.post(f"/reconciliation/decisions/{decision.id}/undo", data={
+        "csrf_token": csrf_token(client, "/reconciliation/?quarter=2025-Q3"), "quarter": "2025-Q3"}, follow_redirects=True)
+    assert "already undone" in again.get_data(as_text=True)
+    # And the pair can be decided again afterwards.
+    decide_on(client, rec.id, did, "reject")
+    session.rollback()
+    assert len(session.exec(select(ReconciliationDecision)).all()) == 2
+    assert disbursed(session) == Decimal("160000")

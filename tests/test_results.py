@@ -175,7 +175,7 @@ def test_superseded_return_is_not_counted_and_drill_down_lists_the_current_lines
 def test_published_version_keeps_the_output_lines(example, client, login):
     login("co-chair")
     url = "/summaries/twg/2025-Q3/clearance"
-    response = client.post(url + "/publish", data={"csrf_token": csrf_token(client, url)})
+    response = client.post(url + "/publish", data={"csrf_token": csrf_token(client, url), "confirmed": "yes"})
     assert response.status_code == 302
     with example.app_context():
         s = get_session()

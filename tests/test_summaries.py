@@ -178,7 +178,7 @@ def publish_as_cochair(client, login):
     login("co-chair")
     url = "/summaries/twg/2025-Q3/clearance"
     token = csrf_token(client, url)
-    return client.post(url + "/publish", data={"csrf_token": token})
+    return client.post(url + "/publish", data={"csrf_token": token, "confirmed": "yes"})
 
 
 def test_publish_freezes_and_a_change_shows_in_the_draft(example, client, login):
@@ -206,21 +206,21 @@ def test_publish_freezes_and_a_change_shows_in_the_draft(example, client, login)
     draft = client.get("/summaries/twg/2025-Q3/clearance").get_data(as_text=True)
     assert "DRAFT" in draft and "14,750.00" in draft
     assert "What changed since published version 1" in draft
-    assert "donors · Japan · disbursed" in draft
+    assert "Donor · Japan · disbursed" in draft
     live = client.get("/summaries/twg/2025-Q3/clearance/records?figure=donors|Japan|disbursed").get_data(as_text=True)
     assert "1,800,000" in live and "12,000.00" in live
     # A second publication is version 2, and it shows what changed from version 1.
     token = csrf_token(client, "/summaries/twg/2025-Q3/clearance")
-    second = client.post("/summaries/twg/2025-Q3/clearance/publish", data={"csrf_token": token})
+    second = client.post("/summaries/twg/2025-Q3/clearance/publish", data={"csrf_token": token, "confirmed": "yes"})
     v2 = client.get(second.headers["Location"]).get_data(as_text=True)
-    assert "PUBLISHED · version 2" in v2 and "What changed from version 1" in v2 and "totals · disbursed" in v2
+    assert "PUBLISHED · version 2" in v2 and "What changed from version 1" in v2 and "Totals · disbursed" in v2
 
 
 def test_publish_refused_while_a_rate_is_missing_in_an_swg_summary(example, client, login):
     login("co-chair")
     url = "/summaries/swg/2025-H2/all"
     token = csrf_token(client, url)
-    response = client.post(url + "/publish", data={"csrf_token": token}, follow_redirects=True)
+    response = client.post(url + "/publish", data={"csrf_token": token, "confirmed": "yes"}, follow_redirects=True)
     assert "no KHR exchange rate" in response.get_data(as_text=True)
     with example.app_context():
         assert get_session().exec(select(SummaryVersion)).first() is None
@@ -292,7 +292,7 @@ def test_co_chair_narrative_is_frozen_with_the_version(example, client, login):
     stale = client.post(url + "/narrative", data={"csrf_token": token, "narrative": "Old tab", "decisions": "", "version": "0"},
                         follow_redirects=True)
     assert "someone else saved the narrative" in stale.get_data(as_text=True)
-    published = client.post(url + "/publish", data={"csrf_token": token})
+    published = client.post(url + "/publish", data={"csrf_token": token, "confirmed": "yes"})
     page = client.get(published.headers["Location"]).get_data(as_text=True)
     assert "Clearance is on track." in page and "Ask donors to fill the VA gap." in page
 

@@ -86,7 +86,8 @@ def test_co_chair_records_replaces_and_cancels_a_target(client, login, session):
     again = client.post(f"/targets/{target.id}/edit", data={**form, "target": "2100", "version": "2"})
     assert again.status_code == 400 and "already replaced or cancelled" in again.get_data(as_text=True)
     new_id = session.exec(select(Target.id).where(col(Target.superseded_by_id).is_(None))).one()
-    assert client.post(f"/targets/{new_id}/cancel", data={"csrf_token": token, "version": "1"}).status_code == 302
+    cancelled = client.post(f"/targets/{new_id}/cancel", data={"csrf_token": token, "version": "1", "confirmed": "yes"})
+    assert cancelled.status_code == 302
     session.expire_all()
     assert current(session) == {}
     assert "2,000" in client.get("/targets/?status=cancelled").get_data(as_text=True)

@@ -19,7 +19,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     from config import config_for
 
     from . import audit  # noqa: F401  (installs the audit listener)
-    from . import db, i18n, security
+    from . import assets, db, i18n, security
     from .cli import register_commands
     from .navigation import nav_items
 
@@ -43,6 +43,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # real client address for throttling
     db.init_app(app)
+    assets.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     for name in BLUEPRINTS:

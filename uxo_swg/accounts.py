@@ -52,7 +52,7 @@ def create_user(
             raise AccountError(f"no organisation is called {organisation!r}")
         org_id = org.id
     if "operator" in roles and org_id is None:
-        raise AccountError("an operator must belong to an organisation: give --organisation")
+        raise AccountError("an operator must belong to an organisation: choose the organisation")
     set_actor(session, actor=actor, via=via)
     user = User(email=email, roles=" ".join(sorted(set(roles))), organisation_id=org_id, password_hash=hash_password(password))
     session.add(user)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
+from .data_version import new_epoch
 from .db import make_engine
 from .migrate import alembic_config, upgrade
 
@@ -196,7 +197,18 @@ def restore_database(path: Path, url: str, *, force: bool = False) -> str:
     if revision != head:
         upgrade(url)
         said += f", upgraded from migration {revision} to {head}"
+    _forget_summaries(url)
     return said
+
+
+def _forget_summaries(url: str) -> None:
+    """Draw a new data-version epoch: no summary computed before the restore can match the data put back."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            new_epoch(conn)
+    finally:
+        engine.dispose()
 
 
 def _pg_restore(path: Path, url: str, *, replace: bool) -> None:

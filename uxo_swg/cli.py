@@ -36,8 +36,9 @@ def output_options(command: Any) -> Any:
 
 def write_result(data: bytes, output: Path | None, title: str, missing_rates: list[dict]) -> None:
     """Warn of each amount left out for want of a rate, then write the bytes to the file (saying so) or print them."""
-    for missing in missing_rates:
-        click.echo(f"warning: left out: {missing['message']}", err=True)
+    for missing in missing_rates:  # the message says what is missing; on the command line, how to load it too
+        hint = "" if "import-rates" in missing["message"] else ": load one with `uxo-swg import-rates`"
+        click.echo(f"warning: left out: {missing['message']}{hint}", err=True)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -93,6 +94,8 @@ def create_user_command(email: str, roles: tuple[str, ...], organisation: str | 
     """Create a user with one or more roles."""
     from .accounts import AccountError, create_user
 
+    if "operator" in roles and not organisation:
+        raise click.UsageError("an operator must belong to an organisation: give --organisation")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

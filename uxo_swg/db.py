@@ -15,6 +15,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Session, SQLModel
 
+from .data_version import note_write, track_changes
+
 # Constraint names that Alembic can drop on SQLite (batch mode) and PostgreSQL alike.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -194,6 +196,7 @@ def scratch_schema(server_url: str, prefix: str) -> Iterator[str]:
 def init_app(app: Flask) -> None:
     """Create the engine for the app and close the request's session at teardown."""
     app.extensions["engine"] = make_engine(app.config["DATABASE_URL"], lock_timeout=app.config.get("DB_LOCK_TIMEOUT"))
+    track_changes(app.extensions["engine"])  # the data version the summary cache is keyed by
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
@@ -240,6 +243,7 @@ def bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]], *
                                       {"s": sequence, "n": len(rows)}).scalars())
         names = ["id", *keys]
     processors = [table.c[name].type.bind_processor(dialect) for name in names]
+    note_write(connection, table.name)  # COPY goes round the statement hooks that move the data version
     columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN") as copy:

@@ -132,9 +132,12 @@ def load_demo(*, session: Session, until: date = date(2026, 11, 15)) -> str:
                          password_hash=password_hash) for email, roles, org in DEMO_USERS)
     session.commit()
     from .demo_results import demo_outputs_and_targets; demo_outputs_and_targets(session)  # noqa: E702 (issue 16)
+    from .summaries.jobs import open_drafts
+
+    drafts = open_drafts(str(quarter_of(until).shift(-1)), session)  # as the scheduler did on the quarter's first day
     users = ", ".join(email for email, _, _ in DEMO_USERS)
     return (f"demo data loaded: {len(orgs)} organisations, {len(PLEDGES)} pledges, {len(agreements)} agreements, "
-            f"{len(paid)} disbursements, {returns} operator returns; "
+            f"{len(paid)} disbursements, {returns} operator returns; {drafts}; "
             f"log in as {users} with the password {DEMO_PASSWORD!r}")
 
 

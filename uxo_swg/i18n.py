@@ -8,7 +8,7 @@ from typing import Any
 from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
 from babel.dates import get_month_names
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_currency_name
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, LazyString, get_locale, get_translations, gettext, pgettext
 from flask_babel import lazy_gettext as _l
@@ -60,7 +60,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks ignore the template's line breaks
     app.context_processor(lambda: {"current_language": language(), "languages": LANGUAGES,
                                    "pillar_names": PillarNames(), "province_names": ProvinceNames(),
-                                   "month_name": month_name})
+                                   "month_name": month_name, "pillar_label": pillar_name,
+                                   "province_label": province_name})
     for name, function in FILTERS.items():
         app.add_template_filter(function, name)
 
@@ -103,6 +104,19 @@ def quantity_text(value: Any) -> str:
     return format_decimal(number, format="#,##0.####", locale=_locale())
 
 
+def rate_text(rate: Any) -> str:
+    """Return an exchange rate with eight significant digits, grouped for the language, never an exponent."""
+    if rate is None:
+        return ""
+    rate = Decimal(str(rate))
+    if not rate.is_finite() or rate == 0:
+        return str(rate)
+    places = max(8 - rate.adjusted() - 1, 0)
+    shown = round_half_up(rate, places).normalize()
+    decimals = max(-shown.as_tuple().exponent, 0)
+    return format_decimal(shown, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=_locale())
+
+
 def date_text(value: date | str | None) -> str:
     """Return a date in the language's way (2025-03-31 in English, 31 ມ.ນ. 2025 in Lao)."""
     if value is None or value == "":
@@ -117,13 +131,14 @@ def date_text(value: date | str | None) -> str:
     return babel_date(value, _DATE_PATTERNS[_locale()], locale=_locale())
 
 
-def datetime_text(value: datetime | None) -> str:
+def datetime_text(value: datetime | None, seconds: bool = False) -> str:
     """Return a stored UTC time in Vientiane time, in the language's way."""
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return babel_datetime(value, _DATETIME_PATTERNS[_locale()], tzinfo=TIMEZONE, locale=_locale())
+    pattern = _DATETIME_PATTERNS[_locale()] + (":ss" if seconds else "")
+    return babel_datetime(value, pattern, tzinfo=TIMEZONE, locale=_locale())
 
 
 def missing_rate_text(missing: Any) -> str:
@@ -137,8 +152,8 @@ def missing_rate_text(missing: Any) -> str:
     if getattr(missing, "year", None) or "on record in" in message:  # no rate in a whole year (annual averages)
         return gettext("no %(currency)s exchange rate on record in %(year)s: load some with `uxo-swg import-rates`",
                        currency=currency, year=str(on)[:4])
-    return gettext("no %(currency)s exchange rate on or in the %(days)s days before %(date)s: load one with "
-                   "`uxo-swg import-rates`", currency=currency, days=MAX_RATE_AGE_DAYS, date=date_text(on))
+    return gettext("no %(currency)s exchange rate on or in the %(days)s days before %(date)s",
+                   currency=currency, days=MAX_RATE_AGE_DAYS, date=date_text(on))
 
 
 def _code_labels() -> dict[str, dict[str, str]]:
@@ -206,7 +221,8 @@ FILTERS = {
     "ratio": ratio_text,
     "quantity": quantity_text,
     "day": date_text,
-    "moment": datetime_text,
+    "localtime": datetime_text,
+    "rate": rate_text,
     "missing_rate": missing_rate_text,
     "label": label_text,
     "roles": roles_text,
@@ -259,6 +275,14 @@ class PillarNames(_Names):
 
 class ProvinceNames(_Names):
     lookup = staticmethod(province_name)
+
+
+def currency_name(code: str, english: str) -> str:
+    """Return a currency's name in Lao (CLDR) for a Lao request (empty when CLDR has none), else the English name."""
+    if language() != "lo":
+        return english
+    name = get_currency_name(code, locale="lo")
+    return "" if name == code else name
 
 
 def lazy_label(code: str, kind: str) -> LazyString:

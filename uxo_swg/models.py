@@ -29,6 +29,8 @@ ORGANISATION_KINDS = (
     "donor", "multilateral", "pooled-fund", "ngo", "national-operator", "commercial", "foundation",
     "government",
 )
+#: The kinds of organisation that give money: a pooled fund also pays, where it allocates (agreements, payments).
+DONOR_KINDS = ("donor", "multilateral", "foundation", "government")
 SUPPORT_KINDS = ("cash", "in-kind")  # counting rule 12: in-kind support is also shown apart
 AMENDMENT_CHANGES = ("increase", "decrease", "terminate")
 ROLES = ("admin", "co-chair", "operator", "reviewer")
@@ -423,11 +425,21 @@ class Setting(SQLModel, table=True):
 
 # --- operator returns and reconciliation (issue 5) ---
 
+_DECISION_IN_FORCE = sa.text("undone_at IS NULL")
+
+
 class ReconciliationDecision(Versioned, SQLModel, table=True):
-    """A co-chair's decision that a receipt is (confirm) or is not (reject) a disbursement's money."""
+    """A co-chair's decision that a receipt is (confirm) or is not (reject) a disbursement's money.
+
+    A decision is never deleted: undoing it, or deciding otherwise, ends it (`undone_at`), and
+    a decision that replaced it names it. One decision is in force per pair (a unique index).
+    """
 
     __tablename__ = "reconciliation_decision"
-    __table_args__ = (sa.UniqueConstraint("receipt_id", "disbursement_id"),)
+    __table_args__ = (
+        sa.Index("uq_reconciliation_decision_in_force", "receipt_id", "disbursement_id", unique=True,
+                 sqlite_where=_DECISION_IN_FORCE, postgresql_where=_DECISION_IN_FORCE),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     receipt_id: int = Field(foreign_key="return_receipt.id", index=True)
     disbursement_id: int = Field(foreign_key="disbursement.id", index=True)
@@ -435,6 +447,9 @@ class ReconciliationDecision(Versioned, SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     decided_at: datetime = Field(default_factory=utcnow)
+    undone_at: Optional[datetime] = None  # undone, or replaced by a later decision on the pair
+    undone_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    replaced_by_id: Optional[int] = Field(default=None, foreign_key="reconciliation_decision.id")
     version: int = 1
 
 
@@ -626,3 +641,6 @@ class ApiToken(SQLModel, table=True):
     last_used_at: Optional[datetime] = None  # written at most once a minute (bookkeeping, not audited)
     revoked_at: Optional[datetime] = None
     revoked_by: str = Field(default="", max_length=254)
+
+
+from .cache_models import DataVersion, SummaryCache  # noqa: E402,F401  (the summary cache's tables, issue 14)

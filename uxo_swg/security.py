@@ -65,6 +65,8 @@ def init_app(app: Flask) -> None:
         if token_authenticated():
             return None  # the API: a bearer token, checked by its blueprint; the cookie is never read
         endpoint = request.endpoint or ""
+        if endpoint == "static":  # public files: no need to load the user (a query) for each of them
+            return None
         if current_user.is_authenticated:
             set_actor(get_session(), actor=current_user.email, via="form", user_id=current_user.id)
             return None
@@ -94,7 +96,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error):
-        return error_page(error.code or 500)
+        # A route that says what was wrong (abort(400, description=...)) has its sentence shown,
+        # with a link back to the page without the query string that was wrong.
+        said = error.description if error.description != type(error).description else None
+        back = request.path if said and error.code == 400 and request.method == "GET" and request.args else None
+        return error_page(error.code or 500, said, back=back)
 
     @app.errorhandler(StaleDataError)
     def _changed_meanwhile(error):
@@ -129,9 +135,10 @@ def token_authenticated() -> bool:
     return any(request.path.startswith(prefix) for prefix in current_app.config.get("TOKEN_AUTH_PREFIXES", ()))
 
 
-def error_page(code: int, message: str | None = None, headers: dict[str, str] | None = None):
+def error_page(code: int, message: str | None = None, headers: dict[str, str] | None = None, back: str | None = None):
     """Return the error page (or JSON) for the status code, with the sentence that says what to do."""
     title, default = ERRORS.get(code, (_l("Error"), _l("The request failed.")))
     if request.accept_mimetypes.best == "application/json" or token_authenticated():
         return jsonify(error=str(title), message=str(message or default)), code, headers or {}
-    return render_template("errors/error.html", code=code, title=title, message=message or default), code, headers or {}
+    return render_template("errors/error.html", code=code, title=title, message=message or default,
+                           back=back), code, headers or {}

@@ -58,5 +58,5 @@ def report_monitor(args: dict[str, Any], *, session: Session) -> dict[str, Any]:
 @api.report("year", summary="The annual summary of a calendar year, live (the SWG summary's shape, spec section 7)",
             response="SummaryDocument", params=(REPORT_YEAR,), roles=READERS)
 def report_year(args: dict[str, Any], *, session: Session) -> dict[str, Any]:
-    doc, _computed = summary_services.compute_summary(summary_services.scope_of("swg", str(args["year"])), session=session)
+    doc, _charts = summary_services.draft_summary(summary_services.scope_of("swg", str(args["year"])), session=session)
     return doc

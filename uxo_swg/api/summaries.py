@@ -39,7 +39,7 @@ def summary(scope: services.Scope, wanted: str | int, user: User, *, session: Se
     if wanted == "draft":
         if not services.may_read_draft(user, scope, session=session):
             raise ApiError(403, "your account may read the published versions of this summary, not its draft")
-        doc, _computed = services.compute_summary(scope, session=session)
+        doc, _charts = services.draft_summary(scope, session=session)  # computed once per change of the data
         return {**head, "status": "draft", "version": None, "published_at": None, "published_by": None,
                 "narrative": report.narrative if report else "", "decisions": report.decisions if report else "",
                 "summary": doc}

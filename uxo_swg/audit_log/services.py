@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
 
 from ..models import AuditLog
+from ..timezone import local_day_start
 
 PAGE_SIZE = 50
 
@@ -32,10 +33,10 @@ def search_audit(flt: AuditFilter, page: int, *, session: Session) -> tuple[list
         query = query.where(col(AuditLog.actor).contains(flt.actor.lower()))
     if flt.via:
         query = query.where(AuditLog.via == flt.via)
-    if flt.since:
-        query = query.where(col(AuditLog.at) >= datetime.combine(flt.since, time.min, timezone.utc))
+    if flt.since:  # days as the users live them, in Vientiane
+        query = query.where(col(AuditLog.at) >= local_day_start(flt.since))
     if flt.until:
-        query = query.where(col(AuditLog.at) < datetime.combine(flt.until + timedelta(days=1), time.min, timezone.utc))
+        query = query.where(col(AuditLog.at) < local_day_start(flt.until + timedelta(days=1)))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(col(AuditLog.id).desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return list(rows), total

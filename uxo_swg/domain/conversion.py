@@ -17,10 +17,8 @@ class RateMissing(LookupError):
     def __init__(self, currency: str, on: date):
         self.currency = currency
         self.on = on
-        super().__init__(
-            f"no {currency} exchange rate on or in the {MAX_RATE_AGE_DAYS} days before "
-            f"{on.isoformat()}: load one with `uxo-swg import-rates`"
-        )
+        # Said where it is read: the command line adds how to load one there, a page links to where it is done.
+        super().__init__(f"no {currency} exchange rate on or in the {MAX_RATE_AGE_DAYS} days before {on.isoformat()}")
 
 
 class NoRateInYear(RateMissing):

@@ -145,7 +145,10 @@ def match_receipts(
     The receipt's operator is its `recipient`. Each disbursement is matched at most once,
     earliest receipt first, to the disbursement of the nearest date. A co-chair's decisions
     come first: `confirmed` (receipt id, disbursement id) pairs are matched even where the
-    rule would not match them, and `rejected` pairs are never matched.
+    rule would not match them, and `rejected` pairs are never matched. A receipt with a
+    rejected pair is not matched by the rule again either (to the payment of another quarter
+    with the same agreement reference, say): a co-chair said the rule got it wrong, so only
+    a confirmed pair matches it from then on.
     """
     by_key: dict[tuple[str | None, str | None], list[Entry]] = defaultdict(list)
     for d in disbursements:
@@ -166,8 +169,12 @@ def match_receipts(
                 pairs.append((r, by_id[did]))
                 break
     rejected = set(rejected)
+    overruled = {rid for rid, _did in rejected}
     for r in sorted(receipts, key=lambda e: (e.rate_date, e.record_id)):
         if r.record_id in paired:
+            continue
+        if r.record_id in overruled:
+            unmatched.append(r)
             continue
         candidates = [
             d

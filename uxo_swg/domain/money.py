@@ -79,6 +79,27 @@ def format_amount(amount: Decimal, currency: str = "USD") -> str:
     return f"{round_half_up(amount, places):,.{places}f}"
 
 
+def format_rate(rate: Decimal, significant: int = 8) -> str:
+    """Return an exchange rate as people read one: eight significant digits, separators, never an exponent.
+
+    21550 -> "21,550", Decimal("0.77081234567") -> "0.77081235", Decimal("2.155E+4") -> "21,550".
+    """
+    rate = Decimal(rate)
+    if not rate.is_finite() or rate == 0:
+        return str(rate)
+    places = max(significant - rate.adjusted() - 1, 0)
+    text = f"{round_half_up(rate, places):,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_quantity(value: Decimal) -> str:
+    """Return a quantity with separators and its decimals as given, never an exponent (1,234.5; 4.97E+3 -> 4,970)."""
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number:,f}"
+
+
 @dataclass(frozen=True)
 class Money:
     """An exact amount in one currency."""

@@ -111,6 +111,13 @@ def parse_quarter(text: str) -> Period:
     return parse_period(text, "Q")
 
 
+def bad_quarter(text: str, error: PeriodError, example: Period) -> str:
+    """Return the sentence that tells a person what was wrong with a quarter and how one is written."""
+    months = ("January to March", "April to June", "July to September", "October to December")[example.index - 1]
+    return (f"The quarter {text!r} could not be read: {error}. A quarter is written as its year, a dash, Q and "
+            f"its number 1 to 4: {example} is {months} {example.year}.")
+
+
 def parse_half(text: str) -> Period:
     """Return the half written as `2025-H1`."""
     return parse_period(text, "H")

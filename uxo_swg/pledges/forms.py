@@ -13,17 +13,29 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..domain.money import MoneyError, parse_amount, round_for_currency
 from ..domain.reference import REF_PATTERN, REF_RULE
 from ..i18n import Form as AppForm
-from ..i18n import TranslatedMeta, lazy_label
+from ..i18n import TranslatedMeta, currency_name, lazy_label
 from ..models import AMENDMENT_CHANGES
 from ..rates import iso_currencies
 
 COMMON_CURRENCIES = ["USD", "EUR", "JPY", "GBP", "AUD", "NZD", "KRW", "CAD", "NOK", "CHF", "SEK", "DKK", "THB", "LAK"]
+#: ISO 4217 codes that are no money a donor pays in: precious metals, bond-market and accounting units,
+#: the SDR, fund codes (next-day dollar, indexed units) and the codes for testing and for no currency.
+NOT_MONEY = frozenset(
+    "XAU XAG XPD XPT XBA XBB XBC XBD XDR XSU XUA XAD XTS XXX USN BOV CHE CHW CLF COU MXV UYI UYW".split()
+)
 
 
 def currency_choices() -> list[tuple[str, str]]:
-    """Return the ISO 4217 codes, the working group's usual ones first."""
-    rest = sorted(iso_currencies() - set(COMMON_CURRENCIES))
-    return [(c, c) for c in COMMON_CURRENCIES + rest]
+    """Return the currencies money is paid in, the working group's usual ones first: (code, "code · name").
+
+    The names are the request's language's (CLDR, through Babel), pycountry's English where CLDR has none.
+    """
+    import pycountry
+
+    names = {c.alpha_3: c.name for c in pycountry.currencies}
+    rest = sorted(iso_currencies() - set(COMMON_CURRENCIES) - NOT_MONEY)
+    shown = {c: currency_name(c, names.get(c, "")) for c in COMMON_CURRENCIES + rest}
+    return [(c, f"{c} · {shown[c]}" if shown[c] else c) for c in COMMON_CURRENCIES + rest]
 
 
 def plain_amount(amount: Decimal, currency: str) -> str:
@@ -135,6 +147,7 @@ SUPPORT_CHOICES = [SelectChoice("cash", _l("cash")), SelectChoice("in-kind", _l(
 
 
 class CommitmentForm(_WithLines):
+    FUNDS_PAY = True  # a pooled fund signs agreements with the operators it allocates to
     ref = StringField(_l("Agreement ref"), validators=[DataRequired(), Length(max=60), valid_ref])
     pledge_id = SelectField(_l("Pledge (if known)"), coerce=int, default=0)
     donor_id = SelectField(_l("Donor"), coerce=int, validators=[DataRequired(message=_l("choose the donor"))])
@@ -178,6 +191,7 @@ class AmendmentForm(AppForm):
 
 
 class DisbursementForm(_Versioned):
+    FUNDS_PAY = True  # a pooled fund pays its allocations
     commitment_id = SelectField(_l("Agreement (if known)"), coerce=int, default=0)
     pledge_id = SelectField(_l("Pledge (if known)"), coerce=int, default=0)
     donor_id = SelectField(_l("Donor"), coerce=int, validators=[DataRequired(message=_l("choose the donor"))])

@@ -33,6 +33,7 @@ from ..models import (
     Amendment, Commitment, Disbursement, ImportBatch, Organisation, OrganisationAlias, Pledge, PledgeLine, Requirement, utcnow,
 )
 from ..rates import iso_currencies, rate_book
+from ..timezone import local_time
 from .import_agreements import store_amendments, store_commitments
 from .import_rows import ImportResult, MissingRates, Recent, bump, chunks, insert_rows, pledges_by_ref
 from .targets import reinstate_targets, rollback_targets, store_targets
@@ -366,7 +367,7 @@ def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int
     if batch is None or batch.kind != KIND:
         raise RollbackRefused("no register import has that number")
     if batch.rolled_back_at is not None:
-        raise RollbackRefused(f"import {batch.id} was already rolled back on {batch.rolled_back_at:%Y-%m-%d %H:%M}")
+        raise RollbackRefused(f"import {batch.id} was already rolled back on {local_time(batch.rolled_back_at)}")
     set_actor(session, actor=actor, via="form", user_id=user_id)
     now = utcnow()
     table = ImportBatch.__table__

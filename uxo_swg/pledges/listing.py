@@ -87,12 +87,18 @@ def choices(form: Any, *, session: Session) -> dict[int, str]:
     """Fill the form's organisation, pillar, province and currency choices; return names by id."""
     from ..domain.reference import PROVINCE_NATIONAL, PROVINCES
 
-    orgs = [(o.id, o.name) for o in active_organisations(session=session)]
-    for name in ("donor_id", "recipient_id"):  # every kind: a pooled fund is the donor of its allocations
+    active = active_organisations(session=session)
+    orgs = [(o.id, o.name) for o in active]
+    for name in ("donor_id", "recipient_id"):
         if hasattr(form, name):
             field = getattr(form, name)
             required = any(isinstance(v, DataRequired) for v in field.validators)
             field.choices = [(0, _("(choose)") if required else _("(none)"))] + orgs
+    if hasattr(form, "donor_id"):  # donors only; a pooled fund pays its allocations (agreements, payments)
+        kinds = donor_kinds(funds_pay=getattr(form, "FUNDS_PAY", False))
+        kept = {form.donor_id.data} if request.method == "GET" else set()  # a record's donor stays shown
+        form.donor_id.choices = [form.donor_id.choices[0]] + [(o.id, o.name) for o in active
+                                                              if o.kind in kinds or o.id in kept]
     if hasattr(form, "via_id"):
         form.via_id.choices = [(0, _("(direct)"))] + orgs
     pillar_choices = [(p.code, pillar_name(p.code)) for p in pillars(session=session)]
@@ -106,4 +112,13 @@ def choices(form: Any, *, session: Session) -> dict[int, str]:
                                                                  for p in (*PROVINCES, PROVINCE_NATIONAL)]
     if hasattr(form, "currency"):
         form.currency.choices = currency_choices()
+        if request.method == "GET" and form.currency.data and form.currency.data not in dict(form.currency.choices):
+            form.currency.choices.append((form.currency.data, form.currency.data))  # a stored record's own
     return dict(orgs)
+
+
+def donor_kinds(*, funds_pay: bool) -> tuple[str, ...]:
+    """Return the organisation kinds a donor drop-down offers (with pooled funds where a fund pays)."""
+    from ..models import DONOR_KINDS
+
+    return (*DONOR_KINDS, "pooled-fund") if funds_pay else DONOR_KINDS

@@ -16,7 +16,7 @@ from .forms import ConfirmForm, DisbursementForm, RequirementForm, plain_amount
 from .listing import choices, export, filters_from_request, paginate, wants_export
 from .queries import convert, find_commitments, find_disbursements, find_requirements, organisation_names, usd_total
 from ..rates import rate_book
-from .routes import EDITORS, bp, cancel_and_return, list_context
+from .routes import EDITORS, bp, cancel_and_return, list_context, reinstate_and_return
 from .services import ActionRefused, Conflict, save_record, save_requirement
 
 KINDS = {
@@ -191,6 +191,13 @@ def agreement_cancel(record_id: int):
     return cancel_and_return(Commitment, record_id, _back("agreements", record), _l("Agreement"))
 
 
+@bp.post("/agreements/<int:record_id>/reinstate")
+@roles_required(*EDITORS)
+def agreement_reinstate(record_id: int):
+    record = get_session().get(Commitment, record_id) or abort(404)
+    return reinstate_and_return(Commitment, record_id, _back("agreements", record), _l("Agreement"))
+
+
 @bp.route("/disbursements/new", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def disbursement_create():
@@ -208,6 +215,13 @@ def disbursement_edit(record_id: int):
 def disbursement_cancel(record_id: int):
     record = get_session().get(Disbursement, record_id) or abort(404)
     return cancel_and_return(Disbursement, record_id, _back("disbursements", record), _l("Disbursement"))
+
+
+@bp.post("/disbursements/<int:record_id>/reinstate")
+@roles_required(*EDITORS)
+def disbursement_reinstate(record_id: int):
+    record = get_session().get(Disbursement, record_id) or abort(404)
+    return reinstate_and_return(Disbursement, record_id, _back("disbursements", record), _l("Disbursement"))
 
 
 @bp.route("/requirements/new", methods=["GET", "POST"])
@@ -254,6 +268,13 @@ def _requirement(record_id: int | None):
 @roles_required(*EDITORS)
 def requirement_cancel(record_id: int):
     return cancel_and_return(Requirement, record_id, url_for("pledges.requirements"), _l("Requirement"))
+
+
+@bp.post("/requirements/<int:record_id>/reinstate")
+@roles_required(*EDITORS)
+def requirement_reinstate(record_id: int):
+    return reinstate_and_return(Requirement, record_id, url_for("pledges.requirements", status="cancelled"),
+                                _l("Requirement"))
 
 
 def confirm_form(record: Any) -> ConfirmForm:

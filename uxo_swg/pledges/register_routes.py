@@ -8,7 +8,9 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..confirming import ask, confirmed
 from ..db import get_session
+from ..models import ImportBatch
 from ..permissions import roles_required
 from .forms import ConfirmForm, RegisterForm
 from .importing import RollbackRefused, import_register, rollback_import
@@ -79,6 +81,12 @@ def register_rollback(batch_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if not confirmed():
+        batch = get_session().get(ImportBatch, batch_id) or abort(404)
+        return ask(_("Roll back import %(number)s (%(file)s)?", number=batch.id, file=batch.filename),
+                   _("Every record this import created is cancelled: the records stay, marked cancelled, and are no "
+                     "longer counted in any figure. Importing the same file again reinstates them."),
+                   _("Yes, roll back import %(number)s", number=batch.id), url_for("pledges.register_imports"))
     try:
         batch = rollback_import(batch_id, session=get_session(), actor=current_user.email, user_id=current_user.id)
     except RollbackRefused as refused:

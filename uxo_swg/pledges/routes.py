@@ -7,22 +7,28 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..confirming import ask, confirmed
 from ..db import get_session
-from ..models import Commitment, Disbursement, Pledge
+from ..models import Commitment, Disbursement, Pledge, Requirement
 from ..permissions import roles_required
 from .forms import ConfirmForm, PledgeForm
-from .listing import choices, export, filters_from_request, paginate, wants_export
+from .listing import choices, donor_kinds, export, filters_from_request, paginate, wants_export
 from .queries import STATUSES, Filters, active_organisations, find_pledges, organisation_names, pillars, summarise_pledges, usd_total
-from .services import ActionRefused, Conflict, PledgeData, cancel, save_pledge
+from .services import ActionRefused, Conflict, PledgeData, cancel, reinstate, save_pledge
 
 bp = Blueprint("pledges", __name__)
 EDITORS = ("admin", "co-chair")
+REINSTATABLE = (Pledge, Commitment, Disbursement, Requirement)
 
 
 def list_context(**extra):
     """Return what every filtered list template needs."""
     session = get_session()
-    return {"organisations": active_organisations(session=session), "pillars": pillars(session=session),
+    all_pillars = pillars(session=session)
+    organisations = active_organisations(session=session)
+    donors = donor_kinds(funds_pay=True)
+    return {"organisations": organisations, "donors": [o for o in organisations if o.kind in donors],
+            "pillars": all_pillars,  # their names in the request's language: i18n's pillar_names, province_names
             "statuses": STATUSES, "filters": filters_from_request(), **extra}
 
 
@@ -120,29 +126,62 @@ def cancel_pledge(pledge_id: int):
     return cancel_and_return(Pledge, pledge_id, url_for("pledges.show", pledge_id=pledge_id), _l("Pledge"))
 
 
+@bp.post("/pledges/<int:pledge_id>/reinstate")
+@roles_required(*EDITORS)
+def reinstate_pledge(pledge_id: int):
+    return reinstate_and_return(Pledge, pledge_id, url_for("pledges.show", pledge_id=pledge_id), _l("Pledge"))
+
+
+def _posted_version(form: ConfirmForm) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
 def cancel_and_return(model, record_id: int, back: str, label: Any, *, action=None, done: Any = None):
     """Cancel the record named in the URL (confirmed with its version) and go back to its page.
 
+    The first post answers with a page that asks; the cancel happens when that page is confirmed.
     `action(record_id, version, session=...)` cancels it: the shared `cancel` service by default.
     """
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
-        version = None
+    done = done or _("It stays in the records, marked cancelled, and is no longer counted.")
+    if not confirmed():
+        record = get_session().get(model, record_id) or abort(404)
+        what = str(label).lower()
+        name = (_("%(record)s %(ref)s", record=what, ref=record.ref) if getattr(record, "ref", None)
+                else _("this %(record)s", record=what))
+        later = [_("It can be reinstated later.")] if model in REINSTATABLE else []
+        consequence = " ".join([done, *later, _("The audit log keeps who did it and when.")])
+        return ask(_("Cancel %(name)s?", name=name), consequence, _("Yes, cancel %(name)s", name=name), back)
     try:
         if action is None:
-            cancel(model, record_id, version, session=get_session())
+            cancel(model, record_id, _posted_version(form), session=get_session())
         else:
-            action(record_id, version, session=get_session())
+            action(record_id, _posted_version(form), session=get_session())
     except (ActionRefused, Conflict) as refused:
         get_session().rollback()
         flash(str(refused), "error")
     else:
-        done = done or _("It stays in the records, marked cancelled, and is no longer counted.")
         flash(_("%(record)s cancelled. %(what_follows)s", record=label, what_follows=done), "info")
+    return redirect(back)
+
+
+def reinstate_and_return(model, record_id: int, back: str, label: Any):
+    """Count a cancelled record again (posted with its version) and go back to its page."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        reinstate(model, record_id, _posted_version(form), session=get_session())
+    except (ActionRefused, Conflict) as refused:
+        get_session().rollback()
+        flash(_("%(record)s not reinstated: %(reason)s.", record=label, reason=refused), "error")
+    else:
+        flash(_("%(record)s reinstated: it is counted again. The audit log keeps its cancellation.", record=label), "info")
     return redirect(back)
 
 

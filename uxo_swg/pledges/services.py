@@ -19,7 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from ..db import write_transaction
-from ..models import AuditLog, Commitment, Disbursement, Pledge, PledgeLine, Requirement, utcnow
+from ..models import AuditLog, Commitment, Disbursement, ImportBatch, Pledge, PledgeLine, Requirement, utcnow
+from ..timezone import local_time
 
 
 class Conflict(Exception):
@@ -40,7 +41,7 @@ def check_version(record: Any, version: int | None, *, session: Session) -> None
         return
     last = session.exec(select(AuditLog).where(AuditLog.entity == record.__table__.name, AuditLog.entity_id == str(record.id))
                         .order_by(col(AuditLog.id).desc())).first()
-    who = f"{last.actor or 'someone'} at {last.at:%Y-%m-%d %H:%M} UTC" if last else "someone else"
+    who = f"{last.actor or 'someone'} at {local_time(last.at)} (Vientiane time)" if last else "someone else"
     raise Conflict(f"this record was changed by {who} since you opened it; {RELOAD}")
 
 
@@ -134,6 +135,38 @@ def cancel(model: Any, record_id: int, version: int | None, *, session: Session)
     session.add(record)
     session.commit()
     return record
+
+
+@guarded
+def reinstate(model: Any, record_id: int, version: int | None, *, session: Session) -> Any:
+    """Count a cancelled pledge, agreement, disbursement or requirement again (it was cancelled in error)."""
+    record = _get(model, record_id, session=session)
+    check_version(record, version, session=session)
+    if record.cancelled_at is None:
+        raise ActionRefused("this record is not cancelled")
+    batch = session.get(ImportBatch, record.import_batch_id) if record.import_batch_id else None
+    if batch is not None and batch.rolled_back_at is not None:
+        raise ActionRefused(f"it was cancelled by rolling back import {batch.id} ({batch.filename}): import that "
+                            "file again to reinstate its records")
+    if model is Requirement:
+        _check_requirement_free(record, session=session)
+    record.cancelled_at = None
+    record.version += 1
+    session.add(record)
+    session.commit()
+    return record
+
+
+def _check_requirement_free(record: Requirement, *, session: Session) -> None:
+    """Refuse to reinstate a requirement that was replaced, or whose year and pillar have another one now."""
+    if record.superseded_by_id is not None:
+        raise ActionRefused("a newer requirement replaced this one: change that one instead")
+    current = session.exec(select(Requirement).where(
+        Requirement.year == record.year, Requirement.pillar_code == record.pillar_code, Requirement.id != record.id,
+        col(Requirement.superseded_by_id).is_(None), col(Requirement.cancelled_at).is_(None))).first()
+    if current is not None:
+        raise ActionRefused(f"{record.year} {record.pillar_code} has another requirement now (number {current.id}): "
+                            "replace that one instead")
 
 
 @guarded

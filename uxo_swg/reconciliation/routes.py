@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
-from ..domain.periods import PeriodError, parse_quarter, quarter_of
+from ..domain.periods import PeriodError, bad_quarter, parse_quarter, quarter_of
 from ..paging import Page
 from ..permissions import roles_required
-from .forms import DecisionForm
-from .services import DecisionError, decide, reconcile
+from .forms import DecisionForm, UndoForm
+from .services import DecisionError, decide, reconcile, undo
 
 #: Rows per section and page: a quarter with 200,000 receipts still gives a page a browser can hold.
 PAGE_SIZE = 50
@@ -21,10 +21,11 @@ bp = Blueprint("reconciliation", __name__, url_prefix="/reconciliation")
 
 
 def _quarter(text: str | None):
+    last_closed = quarter_of(date.today()).shift(-1)
     try:
-        return parse_quarter(text) if text else quarter_of(date.today()).shift(-1)
+        return parse_quarter(text) if text else last_closed
     except PeriodError as error:
-        abort(400, description=str(error))
+        abort(400, description=bad_quarter(text, error, last_closed))
 
 
 @bp.get("/")
@@ -34,7 +35,7 @@ def index():
     r = reconcile(quarter, session=get_session())
     pages = {name: Page.of(getattr(r, name), request.args.get(f"{name}_page", 1, type=int), PAGE_SIZE)
              for name in ("differing", "open_receipts", "unacknowledged", "decisions")}
-    return render_template("reconciliation/index.html", r=r, pages=pages, form=DecisionForm())
+    return render_template("reconciliation/index.html", r=r, pages=pages, form=DecisionForm(), undo_form=UndoForm())
 
 
 @bp.post("/decide")
@@ -58,3 +59,21 @@ def decide_pair():
         else:
             flash(_("Receipt %(receipt)s and disbursement %(disbursement)s rejected as a match.", **numbers), "info")
     return redirect(url_for("reconciliation.index", quarter=str(quarter)))
+
+
+@bp.post("/decisions/<int:decision_id>/undo")
+@roles_required("admin", "co-chair")
+def undo_decision(decision_id: int):
+    form = UndoForm()
+    quarter = _quarter(form.quarter.data)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        undone = undo(decision_id, session=get_session(), user=current_user)
+    except DecisionError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("The decision on receipt %(receipt)s and disbursement %(disbursement)s is undone: the counting rule "
+                "applies to them again. The decision stays in the list below, marked undone.",
+                receipt=undone.receipt_id, disbursement=undone.disbursement_id), "info")
+    return redirect(url_for("reconciliation.index", quarter=str(quarter)) + "#decisions")

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from ..db import write_transaction
@@ -31,14 +32,26 @@ def match_decisions(*, session: Session) -> tuple[set[tuple[int, int]], set[tupl
     confirmed: set[tuple[int, int]] = set()
     rejected: set[tuple[int, int]] = set()
     for rid, did, decision in session.exec(select(ReconciliationDecision.receipt_id, ReconciliationDecision.disbursement_id,
-                                                  ReconciliationDecision.decision)).all():
+                                                  ReconciliationDecision.decision)
+                                           .where(col(ReconciliationDecision.undone_at).is_(None))).all():
         (confirmed if decision == "confirm" else rejected).add((rid, did))
     return confirmed, rejected
 
 
+def _in_force(receipt_id: int, disbursement_id: int, *, session: Session) -> ReconciliationDecision | None:
+    return session.exec(select(ReconciliationDecision).where(
+        ReconciliationDecision.receipt_id == receipt_id, ReconciliationDecision.disbursement_id == disbursement_id,
+        col(ReconciliationDecision.undone_at).is_(None)).execution_options(populate_existing=True)).first()
+
+
+def _end(decision: ReconciliationDecision, user: User) -> None:
+    decision.undone_at, decision.undone_by_id = utcnow(), user.id
+    decision.version += 1
+
+
 def decide(receipt_id: int, disbursement_id: int, decision: str, note: str, *, session: Session,
            user: User) -> ReconciliationDecision:
-    """Record (or change) a co-chair's decision on a receipt and a disbursement; audited, committed."""
+    """Record a co-chair's decision on a receipt and a disbursement; one already in force is kept, marked replaced."""
     if decision not in DECISIONS:
         raise DecisionError(f"{decision!r} is not a decision: confirm or reject")
     write_transaction(session)
@@ -46,24 +59,44 @@ def decide(receipt_id: int, disbursement_id: int, decision: str, note: str, *, s
     disbursement = session.get(Disbursement, disbursement_id)
     if receipt is None or disbursement is None:
         raise DecisionError("that receipt or disbursement no longer exists: reload the page")
-    existing = session.exec(select(ReconciliationDecision).where(
-        ReconciliationDecision.receipt_id == receipt_id, ReconciliationDecision.disbursement_id == disbursement_id)).first()
-    if existing is None:
-        existing = ReconciliationDecision(receipt_id=receipt_id, disbursement_id=disbursement_id, decision=decision,
-                                          note=note[:500], decided_by_id=user.id)
-        session.add(existing)
-    elif (existing.decision, existing.note) != (decision, note[:500]):
-        existing.decision, existing.note = decision, note[:500]
-        existing.decided_by_id, existing.decided_at = user.id, utcnow()
-        existing.version += 1
+    existing = _in_force(receipt_id, disbursement_id, session=session)
+    if existing is not None and (existing.decision, existing.note) == (decision, note[:500]):
+        session.rollback()
+        return existing
+    new = ReconciliationDecision(receipt_id=receipt_id, disbursement_id=disbursement_id, decision=decision,
+                                 note=note[:500], decided_by_id=user.id)
     try:
+        if existing is not None:
+            _end(existing, user)
+            session.flush()  # out of force first: one decision in force per pair (a unique index)
+        session.add(new)
+        session.flush()
+        if existing is not None:
+            existing.replaced_by_id = new.id
         session.commit()
-    except sa.exc.IntegrityError:
-        # Two first decisions on one pair at once: UNIQUE (receipt_id, disbursement_id) keeps one.
+    except (sa.exc.IntegrityError, StaleDataError):
+        # Two decisions on one pair at once: the unique index (or the version check) keeps one.
         session.rollback()
         raise DecisionError("another co-chair recorded a decision on this pair at the same moment: "
                             "reload the page to see it, and change it there if needed") from None
-    return existing
+    return new
+
+
+def undo(decision_id: int, *, session: Session, user: User) -> ReconciliationDecision:
+    """Undo a decision in force: the pair is left to the rule again; the decision stays, marked undone."""
+    write_transaction(session)
+    decision = session.get(ReconciliationDecision, decision_id, populate_existing=True)
+    if decision is None:
+        raise DecisionError("there is no such decision: reload the page")
+    if decision.undone_at is not None:
+        raise DecisionError("this decision was already undone or replaced: reload the page")
+    _end(decision, user)
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise DecisionError("another co-chair changed this decision at the same moment: reload the page") from None
+    return decision
 
 
 @dataclass
@@ -119,7 +152,7 @@ class Reconciliation:
     differing: list[Pair] = field(default_factory=list)
     open_receipts: list[OpenReceipt] = field(default_factory=list)
     unacknowledged: list[Disbursement] = field(default_factory=list)
-    decisions: list[tuple[ReconciliationDecision, str]] = field(default_factory=list)
+    decisions: list[tuple[ReconciliationDecision, str, str]] = field(default_factory=list)  # with who decided, who undid
 
 
 def _disbursement_entry(d: Disbursement, names: dict[int, str]) -> Entry:
@@ -203,7 +236,7 @@ def reconcile(quarter: Period, *, session: Session) -> Reconciliation:
                  .join(OperatorReturn, col(ReturnReceipt.return_id) == col(OperatorReturn.id))
                  .where(col(OperatorReturn.superseded_by_id).is_(None), col(ReturnReceipt.received_on) >= start,
                         col(ReturnReceipt.received_on) <= end)  # the receipts read above, without listing their ids
-                 .order_by(col(ReconciliationDecision.decided_at).desc()))
+                 .order_by(col(ReconciliationDecision.decided_at).desc(), col(ReconciliationDecision.id).desc()))
     for decision in session.exec(decisions).all():
-        out.decisions.append((decision, emails.get(decision.decided_by_id, "")))
+        out.decisions.append((decision, emails.get(decision.decided_by_id, ""), emails.get(decision.undone_by_id, "")))
     return out

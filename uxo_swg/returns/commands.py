@@ -36,6 +36,9 @@ def import_return_command(path: Path) -> None:
         click.echo("nothing was stored", err=True)
         sys.exit(1)
     ret = result.operator_return
+    from .files import keep_file
+
+    keep_file(data, current_app.config["UPLOAD_FOLDER"])  # downloadable from the return's page
     if result.status == "duplicate":
         click.echo(f"{path.name}: this file is already stored as version {ret.version_no} of {ret.quarter}; nothing new to store")
         return

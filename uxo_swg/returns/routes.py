@@ -11,13 +11,14 @@ from flask_login import current_user
 from importers.workbook import WorkbookRejected
 
 from ..db import get_session
-from ..domain.periods import PeriodError
+from ..domain.periods import PeriodError, bad_quarter
 from ..domain.returns import DAYS_TO_REPORT, return_due_on
 from ..exports import XLSX_MIMETYPE
 from ..permissions import roles_required, sees_everything
 from ..paging import Page
+from ..pledges.queries import organisation_names
 from . import jobs  # noqa: F401  (registers the hourly clean-up of previews)
-from . import previews, services
+from . import files, previews, services
 from .forms import ConfirmForm, UploadForm
 from .template import build_template, template_filename, template_lists
 
@@ -26,10 +27,11 @@ ROLES = ("admin", "co-chair", "operator")
 
 
 def _quarter():
+    text = request.values.get("quarter")
     try:
-        return services.quarter_or_default(request.values.get("quarter"), date.today())
+        return services.quarter_or_default(text, date.today())
     except PeriodError as error:
-        abort(400, description=str(error))
+        abort(400, description=bad_quarter(text or "", error, services.default_quarter(date.today())))
 
 
 def _max_bytes() -> int:
@@ -74,13 +76,17 @@ def upload():
     data = upload_file.read(_max_bytes() + 1)
     filename = upload_file.filename or "return.xlsx"
     session = get_session()
+    folder = current_app.config["UPLOAD_FOLDER"]
+    token = previews.new_token()
     try:
-        reading = services.preview_return(data, session=session, user=current_user, max_bytes=_max_bytes())
+        with previews.row_keeper(token, folder) as keep_row:
+            reading = services.preview_return(data, session=session, user=current_user, max_bytes=_max_bytes(),
+                                              keep_row=keep_row)
     except WorkbookRejected as rejected:
         return render_template("returns/preview.html", rejected=str(rejected), filename=filename, preview=None), 422
     duplicate = services.find_duplicate(data, reading, session=session) if reading.ok else None
-    preview = previews.preview_of(reading, filename, current_user.id)
-    previews.keep(preview, data if reading.ok and duplicate is None else None, current_app.config["UPLOAD_FOLDER"])
+    preview = previews.preview_of(reading, filename, current_user.id, token)
+    previews.keep(preview, data if reading.ok and duplicate is None else None, folder)
     return _render_preview(preview, duplicate, page=1), 200 if reading.ok else 422
 
 
@@ -101,9 +107,12 @@ def _render_preview(preview: previews.Preview, duplicate, page: int) -> str:
     stored = None
     if preview.stored_return_id is not None:
         stored = services.visible_return(preview.stored_return_id, session=get_session(), user=current_user)
+    rows = {sheet: previews.rows_page(preview, sheet, request.args.get(f"{sheet}_page", 1, type=int),
+                                      current_app.config["UPLOAD_FOLDER"]) for sheet in previews.ROW_SHEETS}
     return render_template("returns/preview.html", preview=preview, filename=preview.filename, duplicate=duplicate or stored,
                            problems=pages, confirm=ConfirmForm(token=preview.token) if preview.confirmable else None,
-                           rejected=None)
+                           rejected=None, rows=rows, rows_per_page=previews.ROWS_PER_PAGE,
+                           names=organisation_names(session=get_session()))
 
 
 @bp.post("/confirm")
@@ -127,6 +136,7 @@ def confirm():
         flash(_("Nothing was stored: %(reason)s.", reason=conflict), "error")
         return redirect(url_for("returns.index"))
     ret = result.operator_return
+    files.keep_file(data, folder)  # the sender can download what it sent
     previews.mark_stored(preview, ret.id, folder)
     if result.status == "duplicate":
         flash(_("This file is already stored as version %(number)s; nothing new was stored.", number=ret.version_no), "info")
@@ -161,4 +171,21 @@ def show(return_id: int):
 
     history = services.return_history(found, session=session)
     operator = session.get(Organisation, found.operator_id)
-    return render_template("returns/show.html", current=found, history=history, operator=operator)
+    folder = current_app.config["UPLOAD_FOLDER"]
+    kept = {v.version.id for v in history if files.kept_file(v.version.sha256, folder)}
+    return render_template("returns/show.html", current=found, history=history, operator=operator, kept=kept)
+
+
+@bp.get("/<int:return_id>/file")
+@roles_required(*ROLES)
+def download(return_id: int):
+    """The file as the operator sent it, to those who may see the return."""
+    found = services.visible_return(return_id, session=get_session(), user=current_user)
+    if found is None:
+        abort(404)
+    path = files.kept_file(found.sha256, current_app.config["UPLOAD_FOLDER"])
+    if path is None:
+        flash(_("The file of this version was not kept (it was stored before files were kept): ask the operator for it."),
+              "error")
+        return redirect(url_for("returns.show", return_id=return_id))
+    return send_file(path, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=found.filename or "return.xlsx")

@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
@@ -28,6 +28,7 @@ from ..models import (
 from ..permissions import may_see_organisation_records, sees_everything
 from ..pledges.import_rows import MissingRates
 from ..rates import iso_currencies, rate_book
+from ..timezone import to_local
 
 #: Organisations of these kinds are expected to send a return every quarter.
 OPERATOR_KINDS = ("national-operator", "ngo", "commercial")
@@ -81,14 +82,15 @@ def _check_uploader(reading: ReturnReading, user: User | None) -> None:
                         "organisation's name in 'Operator'", "Return", header.operator_row, "B"))
 
 
-def preview_return(data: bytes, *, session: Session, user: User | None = None,
-                   max_bytes: int = MAX_FILE_BYTES) -> ReturnReading:
-    """Read the whole file and return its header, totals and problems; store nothing."""
+def preview_return(data: bytes, *, session: Session, user: User | None = None, max_bytes: int = MAX_FILE_BYTES,
+                   keep_row: Callable[[Any], None] | None = None) -> ReturnReading:
+    """Read the whole file and return its header, totals and problems; store nothing (`keep_row` sees each row)."""
     book = inspect_xlsx(data, max_bytes)
     with read_return(book, vocabulary(session=session)) as reading:
         _check_uploader(reading, user)
-        for _ in _rows_and_rates(reading, session):
-            pass
+        for row in _rows_and_rates(reading, session):
+            if keep_row is not None:
+                keep_row(row)
         return reading
 
 
@@ -307,7 +309,7 @@ def quarter_status(quarter: Period, *, session: Session, user: User, today: date
     out = []
     for oid, org in sorted(operators.items(), key=lambda kv: kv[1].name.casefold()):
         versions = by_operator.get(oid, [])
-        first = min((v.uploaded_at.date() for v in versions), default=None)
+        first = min((to_local(v.uploaded_at).date() for v in versions), default=None)  # the day in Vientiane
         current = next((v for v in versions if v.superseded_by_id is None), None)
         out.append(OperatorStatus(org, return_status(quarter, first, today), current, len(versions), first))
     return out

@@ -22,7 +22,7 @@ def summary_group() -> None:
 
 def _emit(scope: services.Scope, fmt: str, output: Path | None) -> None:
     session = get_session()
-    doc, _ = services.compute_summary(scope, session=session)
+    doc, _charts = services.draft_summary(scope, session=session)
     report = services.find_report(scope, session=session)
     narrative, decisions = (report.narrative, report.decisions) if report else ("", "")
     if fmt == "json":
@@ -75,6 +75,18 @@ def swg_command(half: str, fmt: str, output: Path | None) -> None:
 def year_command(year: str, fmt: str, output: Path | None) -> None:
     """An annual SWG summary of a calendar year (with each donor's own fiscal year)."""
     _emit(_scope("year", year, param="--year"), fmt, output)
+
+
+@summary_group.command("clear-cache")
+@with_appcontext
+def clear_cache_command() -> None:
+    """Forget every computed summary (after the database was changed by hand, outside the application)."""
+    from ..data_version import new_epoch
+
+    session = get_session()
+    new_epoch(session.connection())
+    session.commit()
+    click.echo("every summary will be computed again from the data as it is now")
 
 
 COMMANDS = [summary_group]

@@ -131,6 +131,28 @@ def _figure(data: list[go.Bar], layout: dict[str, Any]) -> dict[str, Any]:
     return {"data": spec["data"], "layout": spec["layout"]}
 
 
+# The province maps: light to dark with the value (cividis, told apart in grey and by colour-blind readers).
+MAP_SHADES = ["#fee838", "#c4b56c", "#8a8779", "#575d6d", "#00224e"]
+MAP_NONE = "#f2f2f2"
+
+
+def map_legend(values: dict[str, float], unit: str | None = None) -> list[dict[str, Any]]:
+    """Return the map's shades: five equal steps up to the largest value, after "none"; the map and its legend use them."""
+    def shown(x: float) -> str:
+        return f"{round(x):,} {unit}" if unit else f"US$ {round(x):,}"
+
+    top = max(values.values(), default=0.0)
+    legend = [{"upper": 0.0, "colour": MAP_NONE, "label": "none reported" if unit else "nothing disbursed"}]
+    if top <= 0:
+        return legend
+    step = top / len(MAP_SHADES)
+    for i, colour in enumerate(MAP_SHADES):
+        upper = top if i == len(MAP_SHADES) - 1 else step * (i + 1)
+        legend.append({"upper": upper, "colour": colour, "label": f"{'up to' if i == 0 else 'over ' + shown(step * i) + ', up to'} "
+                                                                  f"{shown(upper)}"})
+    return legend
+
+
 def charts(doc: dict[str, Any]) -> dict[str, Any]:
     """Return the plotly figures of a summary (data and layout), drawn by static/summaries.js."""
     layout = {"margin": {"t": 40, "r": 10, "b": 60, "l": 80}, "font": {"size": 14}, "barmode": "group",
@@ -153,9 +175,9 @@ def charts(doc: dict[str, Any]) -> dict[str, Any]:
         {**layout, "title": {"text": "Disbursed by donor"}, "showlegend": False,
          "margin": {"t": 40, "r": 10, "b": 40, "l": 200},
          "xaxis": {"title": {"text": "US$"}, "tickformat": ",.0f"}, "yaxis": {"automargin": True}})
-    out["chart-map"] = {
-        "values": {p["province"]: float(p["disbursed"]) for p in doc["provinces"] if p["province"] != "national"},
-        "names": PROVINCE_NAMES, "geojson": "lao-adm1.geojson", "title": "Disbursed by province (US$)"}
+    disbursed = {p["province"]: float(p["disbursed"]) for p in doc["provinces"] if p["province"] != "national"}
+    out["chart-map"] = {"values": disbursed, "names": PROVINCE_NAMES, "geojson": "lao-adm1.geojson",
+                        "title": "Disbursed by province (US$)", "legend": map_legend(disbursed)}
     if "results" in doc:
         out.update(_results_charts(doc, layout))
     return out
@@ -200,8 +222,8 @@ def _results_charts(doc: dict[str, Any], layout: dict[str, Any]) -> dict[str, An
          "yaxis": {"automargin": True},
          "shapes": [{"type": "line", "x0": 100, "x1": 100, "y0": 0, "y1": 1, "yref": "paper",
                      "line": {"color": "#000000", "dash": "dash", "width": 1}}] if rows else []})}
-    out["chart-map-land"] = {
-        "values": {p["province"]: float(p["value"]) for p in doc["land_released_by_province"] if p["province"] != "national"},
-        "names": PROVINCE_NAMES, "geojson": "lao-adm1.geojson", "title": f"Land released by province, {doc['period']} (hectares)",
-        "unit": "ha"}
+    land = {p["province"]: float(p["value"]) for p in doc["land_released_by_province"] if p["province"] != "national"}
+    out["chart-map-land"] = {"values": land, "names": PROVINCE_NAMES, "geojson": "lao-adm1.geojson",
+                             "title": f"Land released by province, {doc['period']} (hectares)", "unit": "ha",
+                             "legend": map_legend(land, "ha")}
     return out

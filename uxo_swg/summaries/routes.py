@@ -4,26 +4,34 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..confirming import ask, confirmed
 from ..db import get_session
 from ..domain.results import line_totals, output_figure
 from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE
-from ..i18n import money_text, pillar_name, ratio_text
+from ..i18n import money_text, ratio_text
 from ..models import SummaryReport, SummaryVersion
+from ..paging import Page, page_number
 from ..permissions import has_role, roles_required
 from . import jobs  # noqa: F401  (registers the scheduled job that opens each quarter's drafts)
 from . import services
 from .results_inputs import output_lines
 from .exports import charts, summary_csv, workbook
+from .labels import figure_label, localise_charts, scope_title
 from .forms import CommentForm, FollowForm, NarrativeForm, ScopeForm
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
 PUBLISHED_ENDPOINTS = {"summaries.index", "summaries.published", "summaries.published_records", "summaries.published_export"}
 DRAFT_READERS = ("admin", "co-chair", "reviewer")
+#: Tables of a summary page that can run to thousands of rows: the page shows their first rows.
+LONG_TABLES = ("changes", "donors", "operators", "reconciliation", "pipeline", "cliff")
+SHOWN_ROWS = 25
+RECORDS_PER_PAGE = 100
 
 
 @bp.record_once
@@ -32,24 +40,57 @@ def _public_when_allowed(state) -> None:
     state.app.config.setdefault("EXTRA_PUBLIC_ENDPOINTS", set()).update(PUBLISHED_ENDPOINTS)
 
 
+@bp.app_template_filter("without_command")
+def _without_command(message: str) -> str:
+    """A missing rate's sentence without the command-line advice that versions published before kept in it."""
+    return message.split(": load one with `uxo-swg", 1)[0]
+
+
 def _figure_value(key: str, value: str | None) -> str:
     if value is None:
         return "–"
     return ratio_text(value) if key.endswith("coverage") else money_text(value, "USD")
 
 
-def scope_title(scope: services.Scope) -> str:
-    """Return the summary's title in the language of the request."""
-    if scope.kind == "twg":
-        return _("TWG summary · %(pillar)s · %(period)s", pillar=pillar_name(scope.pillar), period=scope.period)
-    if scope.period.kind == "Y":
-        return _("Annual SWG summary · %(period)s", period=scope.period)
-    return _("SWG summary · %(period)s", period=scope.period)
-
-
 @bp.context_processor
 def _names():
-    return {"figure_value": _figure_value, "scope_title": scope_title}
+    return {"figure_value": _figure_value, "scope_title": scope_title, "show_all_url": _show_all_url,
+            "shown_rows": SHOWN_ROWS, "figure_label": figure_label}
+
+
+def _wants_all(name: str) -> bool:
+    wanted = request.args.getlist("all")
+    return name in wanted or "all" in wanted
+
+
+def _show_all_url(name: str, anchor: str | None = None) -> str:
+    """Return this page's URL with the table `name` shown whole (not paged), anchored at the table."""
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    args["all"] = sorted({*args.get("all", []), name})
+    return url_for(request.endpoint, **request.view_args, **args) + f"#{anchor or 'table-' + name}"
+
+
+def _shortened(doc: dict, changes: list) -> tuple[dict, list, dict[str, int]]:
+    """Return the document and changes with their long tables cut to the first rows, and each cut table's length.
+
+    The page stays readable (and light) with thousands of pipeline or cliff rows; the whole
+    tables are one "show all" link away, and in the Excel and JSON exports.
+    """
+    short, more = dict(doc, changes=changes), {}
+    for name in LONG_TABLES:
+        rows = short.get(name)
+        if rows is not None and len(rows) > SHOWN_ROWS and not _wants_all(name):
+            short[name], more[name] = rows[:SHOWN_ROWS], len(rows)
+    return short, short.pop("changes"), more
+
+
+def _records_page(rows: list[dict]) -> tuple[list[dict], Page | None]:
+    """Return the records a drill-down page shows (a page of them, or all when asked) and the page, if paged."""
+    if _wants_all("records") or len(rows) <= RECORDS_PER_PAGE:
+        return rows, None
+    page = Page.of(rows, page_number(), RECORDS_PER_PAGE)
+    return page.items, page
 
 
 def _total(rows: list[dict]) -> str:
@@ -108,16 +149,17 @@ def draft(kind: str, period: str, pillar: str):
     if not _may_read_draft(scope):
         abort(403)
     session = get_session()
-    doc, _unused = services.compute_summary(scope, session=session)
+    doc, drawn = services.draft_summary(scope, session=session)
     report = services.find_report(scope, session=session)
     published = services.versions(report, session=session)
     narrative = NarrativeForm(narrative=report.narrative if report else "", decisions=report.decisions if report else "",
                               version=report.version if report else 0)
+    shown, changes, more = _shortened(doc, services.changes(published[0] if published else None, doc))
     return render_template(
-        "summaries/summary.html", scope=scope, doc=doc, mode="draft", report=report, versions=published,
-        changes=services.changes(published[0] if published else None, doc), compared_with=published[0] if published else None,
+        "summaries/summary.html", scope=scope, doc=shown, more=more, mode="draft", report=report, versions=published,
+        changes=changes, compared_with=published[0] if published else None,
         comments=services.comments(report, session=session), comment_form=CommentForm(), narrative_form=narrative,
-        may_publish=has_role(current_user, "co-chair"), charts=charts(doc),
+        may_publish=has_role(current_user, "co-chair"), charts=localise_charts(drawn, doc),
         records_url=lambda figure: url_for("summaries.records", **_draft_args(scope), figure=figure),
         export_url=lambda fmt: url_for("summaries.export", **_draft_args(scope), fmt=fmt))
 
@@ -135,13 +177,15 @@ def records(kind: str, period: str, pillar: str):
         rows = output_lines(scope.period, lines, session=get_session(), pillar=scope.pillar or None)
         return _output_records(scope, figure, rows, None, back)
     rows = services.live_records(scope, figure, session=get_session())
-    return render_template("summaries/records.html", scope=scope, figure=figure, rows=rows, version=None, total=_total(rows),
-                           back=back)
+    shown, page = _records_page(rows)
+    return render_template("summaries/records.html", scope=scope, figure=figure, rows=shown, page=page, count=len(rows),
+                           version=None, total=_total(rows), back=back)
 
 
 def _output_records(scope: services.Scope, figure: str, rows: list[dict], version: SummaryVersion | None, back: str) -> str:
-    return render_template("summaries/output_records.html", scope=scope, figure=figure, rows=rows, version=version,
-                           totals=line_totals(rows), back=back)
+    shown, page = _records_page(rows)
+    return render_template("summaries/output_records.html", scope=scope, figure=figure, rows=shown, page=page,
+                           count=len(rows), version=version, totals=line_totals(rows), back=back)
 
 
 @bp.get("/<kind>/<period>/<pillar>/export.<fmt>")
@@ -150,7 +194,7 @@ def export(kind: str, period: str, pillar: str, fmt: str):
     scope = _scope(kind, period, None if pillar == "all" else pillar)
     if not _may_read_draft(scope):
         abort(403)
-    doc, _unused = services.compute_summary(scope, session=get_session())
+    doc, _charts = services.draft_summary(scope, session=get_session())
     report = services.find_report(scope, session=get_session())
     return _download(doc, fmt, f"{scope.kind}-{scope.pillar or 'all'}-{scope.period}-draft",
                      report.narrative if report else "", report.decisions if report else "")
@@ -209,6 +253,14 @@ def narrative(kind: str, period: str, pillar: str):
 def publish(kind: str, period: str, pillar: str):
     scope = _scope(kind, period, None if pillar == "all" else pillar)
     CommentForm()  # CSRF is checked by the global CSRFProtect
+    if not confirmed():
+        published = services.versions(services.find_report(scope, session=get_session()), session=get_session())
+        number = published[0].number + 1 if published else 1
+        return ask(_("Publish version %(number)s of %(title)s?", number=number, title=scope_title(scope)),
+                   _("Publishing freezes the figures as they are now, the records behind them, the exchange rates used "
+                     "and the narrative as version %(number)s. A published version never changes and cannot be "
+                     "withdrawn: a later correction is published as version %(next)s.", number=number, next=number + 1),
+                   _("Yes, publish version %(number)s", number=number), url_for("summaries.draft", **_draft_args(scope)))
     try:
         version = services.publish(scope, current_user, session=get_session())
     except services.SummaryError as error:
@@ -228,6 +280,12 @@ def _published_or_login(version_id: int) -> tuple[SummaryVersion, SummaryReport]
     return version, session.get(SummaryReport, version.report_id)
 
 
+@lru_cache(maxsize=32)
+def _frozen_charts(version_id: int, published_at: str, figures_json: str) -> dict:
+    """Return the charts of a published version, drawn once per process: its figures never change."""
+    return charts(json.loads(figures_json))
+
+
 @bp.get("/published/<int:version_id>")
 def published(version_id: int):
     found = _published_or_login(version_id)
@@ -238,10 +296,12 @@ def published(version_id: int):
     doc = json.loads(version.figures_json)
     all_versions = services.versions(report, session=get_session())
     older = next((v for v in all_versions if v.number == version.number - 1), None)
+    shown, changes, more = _shortened(doc, services.changes(older, doc))
     return render_template(
-        "summaries/summary.html", scope=scope, doc=doc, mode="published", version=version, report=report,
-        versions=all_versions, changes=services.changes(older, doc), compared_with=older, comments=[],
-        rates=json.loads(version.rates_json), charts=charts(doc),
+        "summaries/summary.html", scope=scope, doc=shown, more=more, mode="published", version=version, report=report,
+        versions=all_versions, changes=changes, compared_with=older, comments=[],
+        rates=json.loads(version.rates_json),
+        charts=localise_charts(_frozen_charts(version.id, version.published_at.isoformat(), version.figures_json), doc),
         may_read_draft=current_user.is_authenticated and _may_read_draft(scope),
         draft_url=url_for("summaries.draft", **_draft_args(scope)),
         records_url=lambda figure: url_for("summaries.published_records", version_id=version.id, figure=figure),
@@ -261,8 +321,9 @@ def published_records(version_id: int):
         rows = services.frozen_output_records(version, lines.key)
         return _output_records(scope, figure, rows, version, url_for("summaries.published", version_id=version.id))
     rows = services.frozen_records(version, figure)
-    return render_template("summaries/records.html", scope=scope, figure=figure, version=version, rows=rows, total=_total(rows),
-                           back=url_for("summaries.published", version_id=version.id))
+    shown, page = _records_page(rows)
+    return render_template("summaries/records.html", scope=scope, figure=figure, version=version, rows=shown, page=page,
+                           count=len(rows), total=_total(rows), back=url_for("summaries.published", version_id=version.id))
 
 
 @bp.get("/published/<int:version_id>/export.<fmt>")

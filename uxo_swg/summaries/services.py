@@ -22,6 +22,8 @@ from ..models import ReviewerPillar, Setting, SummaryComment, SummaryReport, Sum
 from ..permissions import has_role, sees_everything
 from ..rates import rate_book
 from .annual import fiscal_year_extras
+from .cache import cached
+from .exports import charts
 from .inputs import load_summary_inputs
 from .results_inputs import frozen_output_lines, results_extras
 
@@ -98,6 +100,16 @@ def compute_summary(scope: Scope, *, session: Session, grouped: bool = True) -> 
             computed.missing_rates.append(missing)
             doc["missing_rates"].append({"currency": missing.currency, "date": missing.on.isoformat(), "message": str(missing)})
     return doc, computed
+
+
+def draft_summary(scope: Scope, *, session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the live draft's document and charts: computed once per change of the data, for every worker."""
+    def fresh() -> dict[str, Any]:
+        doc, _computed = compute_summary(scope, session=session)
+        return {"doc": doc, "charts": charts(doc)}
+
+    payload = cached(f"{scope.kind}|{scope.period}|{scope.pillar}", fresh, session=session)
+    return payload["doc"], payload["charts"]
 
 
 def record_of(c: Counted) -> dict[str, Any]:
@@ -235,8 +247,9 @@ def publish(scope: Scope, user: User, *, session: Session) -> SummaryVersion:
     doc, computed = compute_summary(scope, session=session, grouped=False)
     if doc["missing_rates"]:
         first = doc["missing_rates"][0]
-        raise SummaryError(_("%(count)s amount(s) have no exchange rate (first: %(first)s); load the rates before "
-                             "publishing", count=len(doc["missing_rates"]), first=missing_rate_text(first)))
+        raise SummaryError(_("%(count)s amount(s) have no exchange rate (first: %(first)s); an admin loads them on the "
+                             "Exchange rates page (Users → Exchange rates), then publish",
+                             count=len(doc["missing_rates"]), first=missing_rate_text(first)))
     records = [{**record_of(line.counted), "keys": line.keys} for line in computed.lines]
     rates = sorted({(r["currency"], r["rate_date"], r["rate"], r["rate_source"]) for r in records if r["currency"] != "USD"})
     records += frozen_output_lines(scope.period, session=session, pillar=scope.pillar or None)
