@@ -8,7 +8,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 LOAD_ARGS ?=
 WRITERS_ARGS ?=
 
-.PHONY: serve test install clean bench
+.PHONY: serve test install clean bench translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 	$(BIN)/python bench/writers.py $(WRITERS_ARGS)
+
+## Extract the strings to translate, add new ones to the Lao catalogue, compile it (commit the .po and .mo).
+POT := $(VENV)/messages.pot
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-output \
+		--add-location=file --project=uxo-swg --no-wrap -o $(POT) .
+	$(BIN)/pybabel -q update -i $(POT) -d translations -D messages -l lo --no-fuzzy-matching --no-wrap --ignore-obsolete
+	$(BIN)/pybabel -q compile -d translations -D messages --statistics
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -24,6 +24,7 @@ SUMMARY = "/summaries/twg/2025-Q3/clearance"
 TOKEN = "token"  # the API: a bearer token, never the session cookie
 ROUTE_TABLE = [
     ("auth.login", "GET", "/login", "public"),
+    ("auth.language", "POST", "/language?lang=lo", "public"),
     ("auth.logout", "POST", "/logout", EVERYONE),
     ("auth.password", "GET", "/account/password", EVERYONE),
     ("home.index", "GET", "/", EVERYONE),

@@ -19,7 +19,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     from config import config_for
 
     from . import audit  # noqa: F401  (installs the audit listener)
-    from . import assets, db, security
+    from . import assets, db, i18n, security
     from .cli import register_commands
     from .navigation import nav_items
 
@@ -45,51 +45,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     db.init_app(app)
     assets.init_app(app)
     security.init_app(app)
+    i18n.init_app(app)
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(f"{__name__}.{name}.routes").bp)
     app.context_processor(lambda: {"nav_items": nav_items})
     register_commands(app, BLUEPRINTS)
-    _register_filters(app)
     return app
-
-
-def _register_filters(app: Flask) -> None:
-    from decimal import Decimal
-
-    from .domain.money import format_amount, format_quantity, format_rate
-    from .timezone import local_time
-
-    @app.template_filter("usd")
-    def _usd(value: Any) -> str:
-        return "" if value is None else format_amount(Decimal(str(value)), "USD")
-
-    @app.template_filter("money")
-    def _money(value: Any, currency: str) -> str:
-        """An amount (a Decimal, or the text a frozen summary keeps) in its currency's decimals, with separators."""
-        return "" if value is None else format_amount(Decimal(str(value)), currency)
-
-    @app.template_filter("rate")
-    def _rate(value: Any) -> str:
-        return "" if value is None else format_rate(Decimal(str(value)))
-
-    @app.template_filter("quantity")
-    def _quantity(value: Any) -> str:
-        return "–" if value is None else format_quantity(Decimal(str(value)))
-
-    from .domain.reference import PILLARS, PROVINCE_NATIONAL, PROVINCES
-
-    pillar_names = {p.code: p.name_en for p in PILLARS}
-    province_names = {p.code: p.name_en for p in (*PROVINCES, PROVINCE_NATIONAL)}
-    app.add_template_global(lambda code: pillar_names.get(code, code or ""), "pillar_label")
-    app.add_template_global(lambda code: province_names.get(code, code or ""), "province_label")
-
-    @app.template_filter("localtime")
-    def _localtime(value: Any, seconds: bool = False) -> str:
-        """A stored (UTC) moment as the time in Vientiane, the users' time."""
-        return "" if value is None else local_time(value, seconds)
-
-    @app.template_filter("percent")
-    def _percent(value: Any) -> str:
-        from .domain.money import round_half_up
-
-        return "–" if value is None else f"{round_half_up(value * 100, 1)}%"

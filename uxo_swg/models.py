@@ -329,6 +329,7 @@ class User(UserMixin, SQLModel, table=True):
     roles: str = Field(default="", max_length=100)  # space-separated
     organisation_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
     active: bool = True
+    language: Optional[str] = Field(default=None, max_length=5)  # "lo" or "en"; None: the browser's language
     created_at: datetime = Field(default_factory=utcnow)
 
     @property

@@ -10,7 +10,7 @@ from flask_login import current_user
 from .models import User
 
 #: Endpoints an anonymous visitor may reach; every other one needs a login.
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.language", "static"}
 
 
 def has_role(user: Any, *roles: str) -> bool:

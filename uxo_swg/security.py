@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,18 +25,20 @@ CSP = (
 )
 
 ERRORS = {
-    401: ("Please log in", "This needs a logged-in user."),
-    400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
-    403: ("Not allowed", "Your account does not give access to this page or record."),
-    404: ("Not found", "There is no such page or record, or it is not yours to see."),
-    405: ("Not allowed", "This page cannot be used that way."),
-    409: ("Changed meanwhile", "Someone else changed this record since you opened it; nothing was saved. "
-                               "Reload the page to see the current values, then make your change again."),
-    413: ("File too large", "The file is larger than the upload limit. Remove unused sheets or split it, then try again."),
-    429: ("Too many attempts", "Too many failed attempts from your address. Wait a few minutes, then try again."),
-    500: ("Something went wrong", "The error was logged. Nothing was half-saved: try again, or tell the secretariat."),
-    503: ("Busy, try again", "The database is busy with another change (a large import, perhaps) and nothing was "
-                             "saved. Wait a few seconds, then send the form again."),
+    401: (_l("Please log in"), _l("This needs a logged-in user.")),
+    400: (_l("Bad request"), _l("The request could not be understood. Check what you entered and try again.")),
+    403: (_l("Not allowed"), _l("Your account does not give access to this page or record.")),
+    404: (_l("Not found"), _l("There is no such page or record, or it is not yours to see.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    409: (_l("Changed meanwhile"), _l("Someone else changed this record since you opened it; nothing was saved. "
+                                    "Reload the page to see the current values, then make your change again.")),
+    413: (_l("File too large"), _l("The file is larger than the upload limit. Remove unused sheets or split it, then "
+                                  "try again.")),
+    429: (_l("Too many attempts"), _l("Too many failed attempts from your address. Wait a few minutes, then try again.")),
+    500: (_l("Something went wrong"), _l("The error was logged. Nothing was half-saved: try again, or tell the "
+                                        "secretariat.")),
+    503: (_l("Busy, try again"), _l("The database is busy with another change (a large import, perhaps) and nothing "
+                                   "was saved. Wait a few seconds, then send the form again.")),
 }
 
 
@@ -44,11 +48,15 @@ def _load_user(session_id: str) -> User | None:
     return load_user(session_id, session=get_session())
 
 
+_l("Please log in to see this page.")  # for the catalogue: Flask-Login flashes it through localize_callback
+
+
 def init_app(app: Flask) -> None:
     """Install login, CSRF, security headers, the login guard and error pages."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = "Please log in to see this page."  # translated when flashed
+    login_manager.localize_callback = _
     login_manager.session_protection = "strong"
     csrf.init_app(app)
 
@@ -83,7 +91,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
-        return error_page(400, "The form had expired or was not sent from this site. Reload the page and submit it again.")
+        return error_page(400, _("The form had expired or was not sent from this site. Reload the page and submit it "
+                                 "again."))
 
     @app.errorhandler(HTTPException)
     def _http(error):
@@ -128,8 +137,8 @@ def token_authenticated() -> bool:
 
 def error_page(code: int, message: str | None = None, headers: dict[str, str] | None = None, back: str | None = None):
     """Return the error page (or JSON) for the status code, with the sentence that says what to do."""
-    title, default = ERRORS.get(code, ("Error", "The request failed."))
+    title, default = ERRORS.get(code, (_l("Error"), _l("The request failed.")))
     if request.accept_mimetypes.best == "application/json" or token_authenticated():
-        return jsonify(error=title, message=message or default), code, headers or {}
+        return jsonify(error=str(title), message=str(message or default)), code, headers or {}
     return render_template("errors/error.html", code=code, title=title, message=message or default,
                            back=back), code, headers or {}

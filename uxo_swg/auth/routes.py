@@ -4,15 +4,18 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..accounts import AccountError
 from ..db import get_session
+from ..i18n import LANGUAGES, SESSION_KEY
 from ..login_sessions import Browser
 from ..security import error_page
 from .forms import LoginForm, PasswordForm
-from .services import Throttled, authenticate, change_password, log_out
+from .services import Throttled, authenticate, change_password, choose_language, log_out
 
 bp = Blueprint("auth", __name__)
 
@@ -30,9 +33,29 @@ def _browser() -> Browser:
 
 def _start(user) -> None:
     """Put the new login session in a fresh cookie: nothing of the anonymous one (its CSRF secret) is kept."""
-    session.clear()
+    _clear_session()
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF's copy of the old token
     login_user(user)
+
+
+def _clear_session() -> None:
+    """Empty the cookie session, keeping only the language the visitor chose."""
+    language = session.get(SESSION_KEY)
+    session.clear()
+    if language:
+        session[SESSION_KEY] = language
+
+
+@bp.post("/language")
+def language():
+    """Switch the interface language: kept on the user when logged in, in the session otherwise."""
+    chosen = request.values.get("lang", "")
+    if chosen not in LANGUAGES:
+        abort(400)
+    session[SESSION_KEY] = chosen
+    if current_user.is_authenticated:
+        choose_language(current_user._get_current_object(), chosen, session=get_session())
+    return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,11 +68,13 @@ def login():
             user = authenticate(form.email.data, form.password.data, _browser(), session=get_session())
         except Throttled as throttled:
             minutes = max(1, -(-int(throttled.wait.total_seconds()) // 60))
-            return error_page(429, f"Too many failed attempts from your address. Wait {minutes} minute"
-                                   f"{'s' if minutes > 1 else ''}, then try again.",
+            return error_page(429, ngettext("Too many failed attempts from your address. Wait %(num)d minute, "
+                                            "then try again.",
+                                            "Too many failed attempts from your address. Wait %(num)d minutes, "
+                                            "then try again.", minutes),
                               headers={"Retry-After": str(int(throttled.wait.total_seconds()) + 1)})
         if user is None:
-            form.password.errors.append("E-mail or password is not right, or the account is disabled.")
+            form.password.errors.append(_("E-mail or password is not right, or the account is disabled."))
         else:
             _start(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -61,8 +86,8 @@ def login():
 def logout():
     log_out(current_user, session=get_session())
     logout_user()
-    session.clear()
-    flash("You are logged out.", "info")
+    _clear_session()
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -77,6 +102,6 @@ def password():
             form.current.errors.append(str(error))
         else:
             _start(current_user._get_current_object())  # every other session ended; this one has a new id
-            flash("Your password is changed.", "info")
+            flash(_("Your password is changed."), "info")
             return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
 from ..domain.conversion import RateMissing
@@ -17,6 +18,8 @@ from ..reconciliation.services import reconcile
 from ..returns.services import default_quarter, quarter_status
 from ..summaries import services as summaries
 from ..summaries.cache import cached
+from ..summaries.labels import scope_title
+from ..i18n import date_text, label_text, missing_rate_text
 
 #: The built-in ECB table is stale once it ends this many days before today (amounts after its end + 31 days get no rate).
 STALE_AFTER_DAYS = 30
@@ -44,8 +47,8 @@ class Section:
 
 
 def _names(names: list[str]) -> str:
-    more = f" and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
-    return ", ".join(names[:SHOWN]) + more
+    shown = ", ".join(names[:SHOWN])
+    return _("%(names)s and %(count)s more", names=shown, count=len(names) - SHOWN) if len(names) > SHOWN else shown
 
 
 def next_steps(user: User, today: date, missing_rates: list[RateMissing], *, session: Session) -> list[Section]:
@@ -53,13 +56,13 @@ def next_steps(user: User, today: date, missing_rates: list[RateMissing], *, ses
     sections = []
     if has_role(user, "co-chair"):
         items = co_chair_items(user, today, missing_rates, session=session)
-        sections.append(Section("co-chair", "For the co-chairs", items))
+        sections.append(Section("co-chair", _("For the co-chairs"), items))
     if has_role(user, "admin") and not has_role(user, "co-chair"):
-        sections.append(Section("admin", "For the admins", rate_items(user, today, missing_rates)))
+        sections.append(Section("admin", _("For the admins"), rate_items(user, today, missing_rates)))
     if has_role(user, "operator") and user.organisation_id:
-        sections.append(Section("operator", "For your organisation", operator_items(user, today, session=session)))
+        sections.append(Section("operator", _("For your organisation"), operator_items(user, today, session=session)))
     if has_role(user, "reviewer"):
-        sections.append(Section("reviewer", "For the reviewers", reviewer_items(user, session=session)))
+        sections.append(Section("reviewer", _("For the reviewers"), reviewer_items(user, session=session)))
     return sections
 
 
@@ -75,21 +78,23 @@ def co_chair_items(user: User, today: date, missing_rates: list[RateMissing], *,
 def _return_items(user: User, quarter: Period, today: date, *, session: Session) -> list[Item]:
     rows = quarter_status(quarter, session=session, user=user, today=today)
     link = url_for("returns.index", quarter=str(quarter))
-    due = return_due_on(quarter).isoformat()
+    due = date_text(return_due_on(quarter))
     missing = [r.operator.name for r in rows if r.status == "missing"]
     late = [r.operator.name for r in rows if r.status == "late"]
     waiting = [r.operator.name for r in rows if r.status == "not due yet"]
     items = []
     if missing:
-        items.append(Item(f"{len(missing)} return(s) for {quarter} are missing (due {due}): {_names(missing)}.", link,
-                          "See who has reported", "warning"))
+        items.append(Item(_("%(count)s return(s) for %(quarter)s are missing (due %(due)s): %(names)s.", count=len(missing),
+                            quarter=quarter, due=due, names=_names(missing)), link, _("See who has reported"), "warning"))
     if late:
-        items.append(Item(f"{len(late)} return(s) for {quarter} arrived late: {_names(late)}.", link, "See the returns"))
+        items.append(Item(_("%(count)s return(s) for %(quarter)s arrived late: %(names)s.", count=len(late), quarter=quarter,
+                            names=_names(late)), link, _("See the returns")))
     if waiting:
-        items.append(Item(f"{len(waiting)} operator(s) have not sent their {quarter} return yet; it is due by {due}.",
-                          link, "See who has reported"))
+        items.append(Item(_("%(count)s operator(s) have not sent their %(quarter)s return yet; it is due by %(due)s.",
+                            count=len(waiting), quarter=quarter, due=due), link, _("See who has reported")))
     if rows and not (missing or late or waiting):
-        items.append(Item(f"Every operator has sent its {quarter} return on time.", link, "See the returns", "done"))
+        items.append(Item(_("Every operator has sent its %(quarter)s return on time.", quarter=quarter), link,
+                          _("See the returns"), "done"))
     return items
 
 
@@ -99,30 +104,32 @@ def _reconciliation_items(quarter: Period, *, session: Session) -> list[Item]:
                    session=session)
     link = url_for("reconciliation.index", quarter=str(quarter))
     if not found["open"]:
-        return [Item(f"Every receipt operators reported for {quarter} matches a donor-side payment.", link,
-                     "Open the reconciliation", "done")]
-    return [Item(f"{found['open']} receipt(s) reported for {quarter} match no donor-side payment: they count on "
-                 "the operator's word until you match them or record the payment.", link + "#open-receipts",
-                 "Match the receipts")]
+        return [Item(_("Every receipt operators reported for %(quarter)s matches a donor-side payment.", quarter=quarter),
+                     link, _("Open the reconciliation"), "done")]
+    return [Item(_("%(count)s receipt(s) reported for %(quarter)s match no donor-side payment: they count on the "
+                   "operator's word until you match them or record the payment.", count=found["open"],
+                   quarter=quarter), link + "#open-receipts", _("Match the receipts"))]
 
 
 def rate_items(user: User, today: date, missing_rates: list[RateMissing]) -> list[Item]:
     """Return the exchange-rate items: amounts left out for want of a rate, and a built-in table that ended."""
     admin = has_role(user, "admin")
     link = url_for("admin.rates") if admin else None
-    action = "Load exchange rates" if admin else "An admin loads them on the Exchange rates page (Users → Exchange rates)"
+    action = _("Load exchange rates") if admin else _("An admin loads them on the Exchange rates page (Users → Exchange rates)")
     items = []
     if missing_rates:
         currencies = sorted({m.currency for m in missing_rates})
         first = min(m.on for m in missing_rates)
-        items.append(Item(f"{len(missing_rates)} amount(s) of {today.year} are left out of every figure for want of an "
-                          f"exchange rate ({', '.join(currencies)}, from {first.isoformat()}).", link, action, "warning",
-                          [str(m) for m in missing_rates[:SHOWN]]))
+        items.append(Item(_("%(count)s amount(s) of %(year)s are left out of every figure for want of an exchange rate "
+                            "(%(currencies)s, from %(first)s).", count=len(missing_rates), year=today.year,
+                            currencies=", ".join(currencies), first=date_text(first)), link, action, "warning",
+                          [missing_rate_text(m) for m in missing_rates[:SHOWN]]))
     ends = ecb_last_date()
     if ends < today - timedelta(days=STALE_AFTER_DAYS):
-        items.append(Item(f"The built-in ECB reference rates end on {ends.isoformat()}, {(today - ends).days} days ago: "
-                          "amounts in a currency with no loaded rate get no rate 31 days after that. Load the month's "
-                          "rates (UN operational rates, Bank of the Lao PDR) as a CSV file.", link, action, "warning"))
+        items.append(Item(_("The built-in ECB reference rates end on %(date)s, %(days)s days ago: amounts in a currency "
+                            "with no loaded rate get no rate 31 days after that. Load the month's rates (UN operational "
+                            "rates, Bank of the Lao PDR) as a CSV file.", date=date_text(ends), days=(today - ends).days),
+                          link, action, "warning"))
     return items
 
 
@@ -137,10 +144,11 @@ def _drafts_to_publish(user: User, *, session: Session) -> list[Item]:
         if versions:
             continue
         scope = summaries.scope_of(report.kind, report.period, report.pillar_code or None)
-        said = f", {comments} comment(s)" if comments else ", no comment yet"
-        items.append(Item(f"{scope.title}: the draft is open and not published{said}.",
-                          url_for("summaries.draft", kind=scope.kind, period=str(scope.period), pillar=scope.pillar or "all"),
-                          "Review and publish"))
+        text = (_("%(title)s: the draft is open and not published, %(count)s comment(s).", title=scope_title(scope),
+                  count=comments) if comments else
+                _("%(title)s: the draft is open and not published, no comment yet.", title=scope_title(scope)))
+        items.append(Item(text, url_for("summaries.draft", kind=scope.kind, period=str(scope.period),
+                                        pillar=scope.pillar or "all"), _("Review and publish")))
     return items
 
 
@@ -152,26 +160,31 @@ def operator_items(user: User, today: date, *, session: Session) -> list[Item]:
         own = next((r for r in rows if r.operator.id == user.organisation_id), None)
         if own is None:
             continue
-        due = return_due_on(quarter).isoformat()
+        due = date_text(return_due_on(quarter))
         link = url_for("returns.index", quarter=str(quarter))
         if own.status == "missing":
-            items.append(Item(f"Your {quarter} return is missing: it was due on {due}.", link,
-                              "Download the template and send it", "warning"))
+            items.append(Item(_("Your %(quarter)s return is missing: it was due on %(due)s.", quarter=quarter, due=due), link,
+                              _("Download the template and send it"), "warning"))
         elif own.status == "not due yet" and quarter.end < today:
-            items.append(Item(f"Your {quarter} return is due by {due}.", link, "Download the template and send it"))
+            items.append(Item(_("Your %(quarter)s return is due by %(due)s.", quarter=quarter, due=due), link,
+                              _("Download the template and send it")))
         elif own.status == "not due yet":
-            items.append(Item(f"Your {quarter} return will be due by {due}, once the quarter ends on "
-                              f"{quarter.end.isoformat()}.", link, "Download the template", "done"))
+            items.append(Item(_("Your %(quarter)s return will be due by %(due)s, once the quarter ends on %(end)s.",
+                                quarter=quarter, due=due, end=date_text(quarter.end)), link, _("Download the template"),
+                              "done"))
         elif own.current is not None:
-            items.append(Item(f"Your {quarter} return was received ({own.status}; it was due on {due}), version "
-                              f"{own.current.version_no}.", url_for("returns.show", return_id=own.current.id),
-                              "See what you sent", "done"))
+            items.append(Item(_("Your %(quarter)s return was received (%(status)s; it was due on %(due)s), version "
+                                "%(number)s.", quarter=quarter, status=label_text(own.status, "return status"), due=due,
+                                number=own.current.version_no), url_for("returns.show", return_id=own.current.id),
+                              _("See what you sent"), "done"))
     sent = session.exec(select(OperatorReturn).where(OperatorReturn.operator_id == user.organisation_id)
                         .order_by(col(OperatorReturn.uploaded_at).desc(), col(OperatorReturn.id).desc()).limit(5)).all()
     for r in sent:
-        items.append(Item(f"Sent: {r.quarter}, version {r.version_no}, {r.filename or 'file'}"
-                          f"{' (superseded)' if r.superseded_by_id else ''}.", url_for("returns.show", return_id=r.id),
-                          "Open", "done"))
+        text = (_("Sent: %(quarter)s, version %(number)s, %(file)s (superseded).", quarter=r.quarter, number=r.version_no,
+                  file=r.filename or _("file")) if r.superseded_by_id else
+                _("Sent: %(quarter)s, version %(number)s, %(file)s.", quarter=r.quarter, number=r.version_no,
+                  file=r.filename or _("file")))
+        items.append(Item(text, url_for("returns.show", return_id=r.id), _("Open"), "done"))
     return items
 
 
@@ -180,11 +193,12 @@ def reviewer_items(user: User, *, session: Session) -> list[Item]:
     items = []
     for report, comments, versions in summaries.drafts_for_review(user, session=session):
         scope = summaries.scope_of(report.kind, report.period, report.pillar_code or None)
-        state = f"version {versions} published, the draft goes on" if versions else "not published yet"
-        items.append(Item(f"{scope.title}: {state}; {comments} comment(s) so far.",
-                          url_for("summaries.draft", kind=scope.kind, period=str(scope.period), pillar=scope.pillar or "all")
-                          + "#comments", "Read and comment"))
+        text = (_("%(title)s: version %(number)s published, the draft goes on; %(count)s comment(s) so far.",
+                  title=scope_title(scope), number=versions, count=comments) if versions else
+                _("%(title)s: not published yet; %(count)s comment(s) so far.", title=scope_title(scope), count=comments))
+        items.append(Item(text, url_for("summaries.draft", kind=scope.kind, period=str(scope.period),
+                                        pillar=scope.pillar or "all") + "#comments", _("Read and comment")))
     if not items:
-        items.append(Item("No draft is open for the pillars you follow.", url_for("summaries.index"), "See the summaries",
-                          "done"))
+        items.append(Item(_("No draft is open for the pillars you follow."), url_for("summaries.index"),
+                          _("See the summaries"), "done"))
     return items

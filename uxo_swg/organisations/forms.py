@@ -1,13 +1,13 @@
 """Forms for organisations: kind from the spec's list, country by pycountry, aliases one per line."""
 from __future__ import annotations
 
-import calendar
-
-from flask_wtf import FlaskForm
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..i18n import Form, lazy_label, lazy_month_name
 from ..models import ORGANISATION_KINDS
 
 
@@ -21,21 +21,21 @@ def country_code(text: str) -> str | None:
         return None
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     version = HiddenField()
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    kind = SelectField("Kind", choices=[SelectChoice(k) for k in ORGANISATION_KINDS], validators=[DataRequired()])
-    country = StringField("Country", validators=[Length(max=60)], description="ISO 3166 code (JP) or name (Japan); blank if none")
-    contact = StringField("Contact", validators=[Length(max=300)])
-    aliases = TextAreaField("Aliases", description="other names people write for it, one per line")
-    ccm_state_party = SelectField("CCM State Party", choices=[SelectChoice("", "unknown"), SelectChoice("yes", "yes"),
-                                                             SelectChoice("no", "no")], default="",
-                                  description="a State Party to the Convention on Cluster Munitions")
-    fiscal_year_start = SelectField("Fiscal year starts", default="",
-                                    choices=[SelectChoice("", "January (calendar year)")] + [
-                                        SelectChoice(str(n), calendar.month_name[n]) for n in range(2, 13)],
-                                    description="Japan, the United Kingdom, Canada: April; Australia: July; United States: October")
-    submit = SubmitField("Save organisation")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, lazy_label(k, "organisation")) for k in ORGANISATION_KINDS], validators=[DataRequired()])
+    country = StringField(_l("Country"), validators=[Length(max=60)], description=_l("ISO 3166 code (JP) or name (Japan); blank if none"))
+    contact = StringField(_l("Contact"), validators=[Length(max=300)])
+    aliases = TextAreaField(_l("Aliases"), description=_l("other names people write for it, one per line"))
+    ccm_state_party = SelectField(_l("CCM State Party"), choices=[SelectChoice("", _l("unknown")), SelectChoice("yes", _l("yes")),
+                                                                 SelectChoice("no", _l("no"))], default="",
+                                  description=_l("a State Party to the Convention on Cluster Munitions"))
+    fiscal_year_start = SelectField(_l("Fiscal year starts"), default="",
+                                    choices=[SelectChoice("", _l("January (calendar year)"))] + [
+                                        SelectChoice(str(n), lazy_month_name(n)) for n in range(2, 13)],
+                                    description=_l("Japan, the United Kingdom, Canada: April; Australia: July; United States: October"))
+    submit = SubmitField(_l("Save organisation"))
 
     def show(self, org: object) -> None:
         """Show an organisation's CCM status and fiscal year in the form's terms."""
@@ -52,11 +52,12 @@ class OrganisationForm(FlaskForm):
 
     def validate_country(self, field: StringField) -> None:
         if field.data and field.data.strip() and country_code(field.data) is None:
-            raise ValidationError(f"{field.data.strip()!r} is not a country: write its ISO 3166 code (JP) or its name (Japan)")
+            raise ValidationError(_("%(text)r is not a country: write its ISO 3166 code (JP) or its name (Japan)",
+                                    text=field.data.strip()))
 
     def validate_aliases(self, field: TextAreaField) -> None:
         if any(len(a.strip()) > 200 for a in (field.data or "").splitlines()):
-            raise ValidationError("an alias may have at most 200 characters")
+            raise ValidationError(_l("an alias may have at most 200 characters"))
 
     def alias_list(self) -> list[str]:
         seen, out = set(), []
@@ -73,7 +74,7 @@ class OrganisationForm(FlaskForm):
             return None
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     version = HiddenField()
-    survivor_id = SelectField("Merge into", coerce=int, validators=[DataRequired(message="choose the record that stays")])
-    submit = SubmitField("Merge")
+    survivor_id = SelectField(_l("Merge into"), coerce=int, validators=[DataRequired(message=_l("choose the record that stays"))])
+    submit = SubmitField(_l("Merge"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlmodel import func, select
+from flask_babel import gettext as _
 
 from ..db import get_session
 from ..models import ORGANISATION_KINDS, Organisation
@@ -50,7 +51,7 @@ def _save(form: OrganisationForm, org: Organisation | None):
                             ccm_state_party=form.ccm_value(), fiscal_year_start=form.fiscal_value())
     saved = save_organisation(data, session=get_session(), org_id=org.id if org else None,
                               version=form.version_number() if org else None)
-    flash(f"{saved.name} saved.", "info")
+    flash(_("%(name)s saved.", name=saved.name), "info")
     return redirect(url_for("organisations.index", q=saved.name))
 
 
@@ -83,7 +84,7 @@ def _form(org: Organisation | None):
     merge = None
     if org is not None and not org.merged_into_id:
         merge = MergeForm(version=org.version)
-        merge.survivor_id.choices = [(0, "(choose)")] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
+        merge.survivor_id.choices = [(0, _("(choose)"))] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
     status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
     return render_template("organisations/form.html", form=form, org=org, error=error, merge=merge), status
 
@@ -94,9 +95,9 @@ def merge(org_id: int):
     session = get_session()
     org = session.get(Organisation, org_id) or abort(404)
     form = MergeForm()
-    form.survivor_id.choices = [(0, "(choose)")] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
+    form.survivor_id.choices = [(0, _("(choose)"))] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
     if not form.validate_on_submit():
-        flash("Choose the organisation that stays.", "error")
+        flash(_("Choose the organisation that stays."), "error")
         return redirect(url_for("organisations.edit", org_id=org_id))
     try:
         version = int(form.version.data)
@@ -108,5 +109,6 @@ def merge(org_id: int):
         session.rollback()
         flash(str(refused), "error")
         return redirect(url_for("organisations.edit", org_id=org_id))
-    flash(f"{org.name} merged into {survivor.name}: its records now name {survivor.name}, and {org.name!r} is an alias.", "info")
+    flash(_("%(name)s merged into %(survivor)s: its records now name %(survivor)s, and %(alias)s is an alias.",
+            name=org.name, survivor=survivor.name, alias=repr(org.name)), "info")
     return redirect(url_for("organisations.index", q=survivor.name))

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..db import get_session
+from ..i18n import label_text, pillar_name
 from ..domain.agreements import AmendmentRefused
 from ..models import Amendment, Commitment
 from ..permissions import roles_required
@@ -47,7 +50,7 @@ def _edit(agreement_id: int | None):
             session.rollback()
             error = str(refused)
         else:
-            flash(f"Agreement {saved.ref} saved.", "info")  # back to the pledge it carries out, whose status it moves
+            flash(_("Agreement %(ref)s saved.", ref=saved.ref), "info")  # back to the pledge it carries out, whose status it moves
             return redirect(url_for("pledges.show", pledge_id=saved.pledge_id) if saved.pledge_id
                             else url_for("pledges.agreement_show", record_id=saved.id))
     status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
@@ -68,10 +71,10 @@ def agreement_edit(record_id: int):
 
 def _amendment_form(agreement: Commitment, lines: list) -> AmendmentForm:
     form = AmendmentForm()
-    names = {p.code: p.name_en for p in pillars(session=get_session())}
+    codes = [p.code for p in pillars(session=get_session())]
     signed = sorted({ln.pillar_code for ln in lines})
-    form.pillar.choices = [("", "(the agreement's only pillar)" if len(signed) == 1 else "(choose)")] + [
-        (code, name) for code, name in names.items()]
+    form.pillar.choices = [("", _("(the agreement's only pillar)") if len(signed) == 1 else _("(choose)"))] + [
+        (code, pillar_name(code)) for code in codes]
     return form
 
 
@@ -82,8 +85,7 @@ def _show(agreement: Commitment, form: AmendmentForm | None = None, error: str |
     history_url = (url_for("audit.index", entity="commitment", entity_id=agreement.id)
                    if "audit.index" in current_app.view_functions else None)
     return render_template("pledges/agreement_show.html", h=story, a=agreement, form=form, error=error,
-                           names=organisation_names(session=session), history_url=history_url,
-                           pillar_names={p.code: p.name_en for p in pillars(session=session)}), status
+                           names=organisation_names(session=session), history_url=history_url), status
 
 
 @bp.get("/agreements/<int:record_id>")
@@ -117,7 +119,8 @@ def amendment_create(record_id: int):
         if field is not None:
             field.errors = [*field.errors, str(refused)]
         return _show(agreement, form, error=str(refused), status=400)
-    flash(f"{data.change.capitalize()} of agreement {agreement.ref} recorded.", "info")
+    flash(_("%(change)s of agreement %(ref)s recorded.", change=label_text(data.change, "change").capitalize(),
+            ref=agreement.ref), "info")
     return redirect(url_for("pledges.agreement_show", record_id=agreement.id))
 
 
@@ -126,5 +129,5 @@ def amendment_create(record_id: int):
 def amendment_cancel(amendment_id: int):
     amendment = get_session().get(Amendment, amendment_id) or abort(404)
     return cancel_and_return(Amendment, amendment_id, url_for("pledges.agreement_show", record_id=amendment.commitment_id),
-                             "Amendment", action=cancel_amendment,
-                             done="It was entered in error: it stays in the history, marked cancelled.")
+                             _l("Amendment"), action=cancel_amendment,
+                             done=_("It was entered in error: it stays in the history, marked cancelled."))

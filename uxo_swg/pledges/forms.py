@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..domain.money import MoneyError, parse_amount, round_for_currency
 from ..domain.reference import REF_PATTERN, REF_RULE
+from ..i18n import Form as AppForm
+from ..i18n import TranslatedMeta, currency_name, lazy_label
 from ..models import AMENDMENT_CHANGES
 from ..rates import iso_currencies
 
@@ -24,12 +26,16 @@ NOT_MONEY = frozenset(
 
 
 def currency_choices() -> list[tuple[str, str]]:
-    """Return the currencies money is paid in, the working group's usual ones first: (code, "code · name")."""
+    """Return the currencies money is paid in, the working group's usual ones first: (code, "code · name").
+
+    The names are the request's language's (CLDR, through Babel), pycountry's English where CLDR has none.
+    """
     import pycountry
 
     names = {c.alpha_3: c.name for c in pycountry.currencies}
     rest = sorted(iso_currencies() - set(COMMON_CURRENCIES) - NOT_MONEY)
-    return [(c, f"{c} · {names.get(c, c)}") for c in COMMON_CURRENCIES + rest]
+    shown = {c: currency_name(c, names.get(c, "")) for c in COMMON_CURRENCIES + rest}
+    return [(c, f"{c} · {shown[c]}" if shown[c] else c) for c in COMMON_CURRENCIES + rest]
 
 
 def plain_amount(amount: Decimal, currency: str) -> str:
@@ -49,7 +55,7 @@ def amount_in(currency_field: str, required: bool = True):
         text = (field.data or "").strip()
         if not text:
             if required:
-                raise ValidationError("enter the amount")
+                raise ValidationError(_l("enter the amount"))
             return
         currency = getattr(form, currency_field, None)
         code = (currency.data if currency is not None else None) or "USD"
@@ -58,13 +64,13 @@ def amount_in(currency_field: str, required: bool = True):
         except MoneyError as error:
             raise ValidationError(str(error)) from None
         if amount <= 0:
-            raise ValidationError("the amount must be positive; cancel a record instead of entering a negative amount")
+            raise ValidationError(_l("the amount must be positive; cancel a record instead of entering a negative amount"))
         field.amount = amount
 
     return check
 
 
-class _Versioned(FlaskForm):
+class _Versioned(AppForm):
     version = HiddenField()
 
     def version_number(self) -> int | None:
@@ -77,9 +83,11 @@ class _Versioned(FlaskForm):
 class LineForm(Form):
     """One yearly line of a pledge: year, pillar, amount (in the pledge's currency)."""
 
-    year = IntegerField("Year", validators=[Optional(), NumberRange(min=1990, max=2100, message="a year between 1990 and 2100")])
-    pillar = SelectField("Pillar", validators=[Optional()])
-    amount = StringField("Amount", validators=[Optional(), Length(max=30)])
+    Meta = TranslatedMeta
+
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("a year between 1990 and 2100"))])
+    pillar = SelectField(_l("Pillar"), validators=[Optional()])
+    amount = StringField(_l("Amount"), validators=[Optional(), Length(max=30)])
 
     def is_blank(self) -> bool:
         return not self.year.data and not (self.amount.data or "").strip()
@@ -98,17 +106,17 @@ class _WithLines(_Versioned):
                 continue
             filled += 1
             if not line.year.data:
-                line.year.errors.append("enter the year")
+                line.year.errors.append(_l("enter the year"))
             if not line.pillar.data:
-                line.pillar.errors.append("choose the pillar")
+                line.pillar.errors.append(_l("choose the pillar"))
             try:
                 amount_in("currency")(self, line.amount)
             except ValidationError as error:
                 line.amount.errors.append(str(error))
         if not filled:
-            raise ValidationError("enter at least one line: a year, a pillar and an amount")
+            raise ValidationError(_l("enter at least one line: a year, a pillar and an amount"))
         if any(entry.form.year.errors or entry.form.pillar.errors or entry.form.amount.errors for entry in field.entries):
-            raise ValidationError("correct the lines marked below")
+            raise ValidationError(_l("correct the lines marked below"))
 
     def line_values(self) -> list[tuple[int, str, Decimal]]:
         return [(e.form.year.data, e.form.pillar.data, e.form.amount.amount) for e in self.lines.entries if not e.form.is_blank()]
@@ -123,52 +131,52 @@ class _WithLines(_Versioned):
 
 
 class PledgeForm(_WithLines):
-    ref = StringField("Pledge ref", validators=[DataRequired(), Length(max=60), valid_ref])
-    donor_id = SelectField("Donor", coerce=int, validators=[DataRequired(message="choose the donor")])
-    recipient_id = SelectField("Recipient (if the donor named one)", coerce=int, default=0)
-    announced_on = DateField("Announced on", validators=[InputRequired(message="enter a date such as 2025-03-31")])
-    announced_at = StringField("Announced at", validators=[Length(max=200)],
-                               description="SWG meeting, bilateral letter, exchange of notes ...")
-    currency = SelectField("Currency (the donor's)", validators=[DataRequired()])
-    ccm_specific = BooleanField("Specific to the Convention on Cluster Munitions")
-    notes = TextAreaField("Notes", validators=[Length(max=2000)])
-    submit = SubmitField("Save pledge")
+    ref = StringField(_l("Pledge ref"), validators=[DataRequired(), Length(max=60), valid_ref])
+    donor_id = SelectField(_l("Donor"), coerce=int, validators=[DataRequired(message=_l("choose the donor"))])
+    recipient_id = SelectField(_l("Recipient (if the donor named one)"), coerce=int, default=0)
+    announced_on = DateField(_l("Announced on"), validators=[InputRequired(message=_l("enter a date such as 2025-03-31"))])
+    announced_at = StringField(_l("Announced at"), validators=[Length(max=200)],
+                               description=_l("SWG meeting, bilateral letter, exchange of notes ..."))
+    currency = SelectField(_l("Currency (the donor's)"), validators=[DataRequired()])
+    ccm_specific = BooleanField(_l("Specific to the Convention on Cluster Munitions"))
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Save pledge"))
 
 
-SUPPORT_CHOICES = [SelectChoice("cash", "cash"), SelectChoice("in-kind", "in kind (equipment, staff, services)")]
+SUPPORT_CHOICES = [SelectChoice("cash", _l("cash")), SelectChoice("in-kind", _l("in kind (equipment, staff, services)"))]
 
 
 class CommitmentForm(_WithLines):
     FUNDS_PAY = True  # a pooled fund signs agreements with the operators it allocates to
-    ref = StringField("Agreement ref", validators=[DataRequired(), Length(max=60), valid_ref])
-    pledge_id = SelectField("Pledge (if known)", coerce=int, default=0)
-    donor_id = SelectField("Donor", coerce=int, validators=[DataRequired(message="choose the donor")])
-    recipient_id = SelectField("Recipient", coerce=int, validators=[DataRequired(message="choose the recipient")])
-    signed_on = DateField("Signed on", validators=[InputRequired(message="enter a date such as 2025-03-31")])
-    start_on = DateField("Starts on", validators=[InputRequired(message="enter a date such as 2025-01-01")])
-    end_on = DateField("Ends on", validators=[InputRequired(message="enter a date such as 2026-06-30")])
-    currency = SelectField("Currency", validators=[DataRequired()])
-    support = SelectField("Support", choices=SUPPORT_CHOICES, default="cash")
-    notes = TextAreaField("Notes", validators=[Length(max=2000)])
-    submit = SubmitField("Save agreement")
+    ref = StringField(_l("Agreement ref"), validators=[DataRequired(), Length(max=60), valid_ref])
+    pledge_id = SelectField(_l("Pledge (if known)"), coerce=int, default=0)
+    donor_id = SelectField(_l("Donor"), coerce=int, validators=[DataRequired(message=_l("choose the donor"))])
+    recipient_id = SelectField(_l("Recipient"), coerce=int, validators=[DataRequired(message=_l("choose the recipient"))])
+    signed_on = DateField(_l("Signed on"), validators=[InputRequired(message=_l("enter a date such as 2025-03-31"))])
+    start_on = DateField(_l("Starts on"), validators=[InputRequired(message=_l("enter a date such as 2025-01-01"))])
+    end_on = DateField(_l("Ends on"), validators=[InputRequired(message=_l("enter a date such as 2026-06-30"))])
+    currency = SelectField(_l("Currency"), validators=[DataRequired()])
+    support = SelectField(_l("Support"), choices=SUPPORT_CHOICES, default="cash")
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Save agreement"))
 
     def validate_end_on(self, field: DateField) -> None:
         if field.data and self.start_on.data and field.data < self.start_on.data:
-            raise ValidationError("the agreement cannot end before it starts")
+            raise ValidationError(_l("the agreement cannot end before it starts"))
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(AppForm):
     """An increase, decrease or termination of an agreement; the amount is in the agreement's currency."""
 
-    amended_on = DateField("Amended on", validators=[InputRequired(message="enter a date such as 2025-03-31")])
-    change = SelectField("Change", choices=[SelectChoice(c) for c in AMENDMENT_CHANGES])
-    year = IntegerField("Year", validators=[Optional(), NumberRange(min=1990, max=2100, message="a year between 1990 and 2100")],
-                        description="the year the change is for; empty: the year of the date")
-    pillar = SelectField("Pillar", default="", description="needed when the agreement has several pillars")
-    amount = StringField("Amount", validators=[Length(max=30)], description="for an increase or a decrease")
-    new_end = DateField("New end", validators=[Optional()], description="a termination ends on its date unless you give one")
-    notes = TextAreaField("Reason", validators=[DataRequired(message="say why the agreement changed"), Length(max=2000)])
-    submit = SubmitField("Record the amendment")
+    amended_on = DateField(_l("Amended on"), validators=[InputRequired(message=_l("enter a date such as 2025-03-31"))])
+    change = SelectField(_l("Change"), choices=[SelectChoice(c, lazy_label(c, "change")) for c in AMENDMENT_CHANGES])
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("a year between 1990 and 2100"))],
+                        description=_l("the year the change is for; empty: the year of the date"))
+    pillar = SelectField(_l("Pillar"), default="", description=_l("needed when the agreement has several pillars"))
+    amount = StringField(_l("Amount"), validators=[Length(max=30)], description=_l("for an increase or a decrease"))
+    new_end = DateField(_l("New end"), validators=[Optional()], description=_l("a termination ends on its date unless you give one"))
+    notes = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("say why the agreement changed")), Length(max=2000)])
+    submit = SubmitField(_l("Record the amendment"))
 
     def amount_value(self, currency: str) -> Decimal | None:
         """Return the amount typed, checked for the currency (None when empty); errors go on the field."""
@@ -184,57 +192,57 @@ class AmendmentForm(FlaskForm):
 
 class DisbursementForm(_Versioned):
     FUNDS_PAY = True  # a pooled fund pays its allocations
-    commitment_id = SelectField("Agreement (if known)", coerce=int, default=0)
-    pledge_id = SelectField("Pledge (if known)", coerce=int, default=0)
-    donor_id = SelectField("Donor", coerce=int, validators=[DataRequired(message="choose the donor")])
-    recipient_id = SelectField("Recipient", coerce=int, validators=[DataRequired(message="choose the recipient")])
-    via_id = SelectField("Via (channel, if any)", coerce=int, default=0)
-    paid_on = DateField("Paid on", validators=[InputRequired(message="enter a date such as 2025-03-31")])
-    pillar_code = SelectField("Pillar", validators=[DataRequired()])
-    province_code = SelectField("Province", default="")
-    currency = SelectField("Currency", validators=[DataRequired()])
-    amount = StringField("Amount", validators=[amount_in("currency")])
-    support = SelectField("Support", choices=SUPPORT_CHOICES, default="cash")
-    notes = TextAreaField("Notes", validators=[Length(max=2000)])
-    submit = SubmitField("Save disbursement")
+    commitment_id = SelectField(_l("Agreement (if known)"), coerce=int, default=0)
+    pledge_id = SelectField(_l("Pledge (if known)"), coerce=int, default=0)
+    donor_id = SelectField(_l("Donor"), coerce=int, validators=[DataRequired(message=_l("choose the donor"))])
+    recipient_id = SelectField(_l("Recipient"), coerce=int, validators=[DataRequired(message=_l("choose the recipient"))])
+    via_id = SelectField(_l("Via (channel, if any)"), coerce=int, default=0)
+    paid_on = DateField(_l("Paid on"), validators=[InputRequired(message=_l("enter a date such as 2025-03-31"))])
+    pillar_code = SelectField(_l("Pillar"), validators=[DataRequired()])
+    province_code = SelectField(_l("Province"), default="")
+    currency = SelectField(_l("Currency"), validators=[DataRequired()])
+    amount = StringField(_l("Amount"), validators=[amount_in("currency")])
+    support = SelectField(_l("Support"), choices=SUPPORT_CHOICES, default="cash")
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Save disbursement"))
 
     def validate_paid_on(self, field: DateField) -> None:
         if field.data and field.data > date.today():
-            raise ValidationError("a payment cannot be in the future")
+            raise ValidationError(_l("a payment cannot be in the future"))
 
 
 class RequirementForm(_Versioned):
-    year = IntegerField("Year", validators=[InputRequired(message="enter the year"), NumberRange(min=1990, max=2100)])
-    pillar_code = SelectField("Pillar", validators=[DataRequired()])
-    currency = SelectField("Currency", validators=[DataRequired()])
-    amount = StringField("Amount", validators=[amount_in("currency")])
-    source = StringField("Source", validators=[Length(max=300)], description="for example: National UXO work plan 2026")
-    submit = SubmitField("Save requirement")
+    year = IntegerField(_l("Year"), validators=[InputRequired(message=_l("enter the year")), NumberRange(min=1990, max=2100)])
+    pillar_code = SelectField(_l("Pillar"), validators=[DataRequired()])
+    currency = SelectField(_l("Currency"), validators=[DataRequired()])
+    amount = StringField(_l("Amount"), validators=[amount_in("currency")])
+    source = StringField(_l("Source"), validators=[Length(max=300)], description=_l("for example: National UXO work plan 2026"))
+    submit = SubmitField(_l("Save requirement"))
 
 
-class RegisterForm(FlaskForm):
-    file = FileField("Pledge register (.xlsx)", validators=[FileRequired(message="choose the register workbook")])
-    submit = SubmitField("Check the file")
+class RegisterForm(AppForm):
+    file = FileField(_l("Pledge register (.xlsx)"), validators=[FileRequired(message=_l("choose the register workbook"))])
+    submit = SubmitField(_l("Check the file"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """Confirms an action on a record (cancel) or a previewed import; carries the version or the file's digest."""
 
     version = HiddenField()
     sha256 = HiddenField()
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class TargetForm(_Versioned):
     """A target of the work plan (spec section 10): year, pillar, indicator, how much, and where it comes from."""
 
-    year = IntegerField("Year", validators=[InputRequired(message="enter the year"), NumberRange(min=1990, max=2100)])
-    pillar_code = SelectField("Pillar", validators=[DataRequired()])
-    indicator = SelectField("Indicator", validators=[DataRequired()])
-    target = StringField("Target", validators=[InputRequired(message="enter the target"), Length(max=30)],
-                         description="hectares, items, sessions or people, as the indicator counts")
-    source = StringField("Source", validators=[Length(max=300)], description="for example: National UXO work plan 2026")
-    submit = SubmitField("Save target")
+    year = IntegerField(_l("Year"), validators=[InputRequired(message=_l("enter the year")), NumberRange(min=1990, max=2100)])
+    pillar_code = SelectField(_l("Pillar"), validators=[DataRequired()])
+    indicator = SelectField(_l("Indicator"), validators=[DataRequired()])
+    target = StringField(_l("Target"), validators=[InputRequired(message=_l("enter the target")), Length(max=30)],
+                         description=_l("hectares, items, sessions or people, as the indicator counts"))
+    source = StringField(_l("Source"), validators=[Length(max=300)], description=_l("for example: National UXO work plan 2026"))
+    submit = SubmitField(_l("Save target"))
 
     def validate_target(self, field: StringField) -> None:
         from .targets import target_value

@@ -6,10 +6,12 @@ from typing import Any, Callable, Sequence
 
 import sqlalchemy as sa
 from flask import Response, request
+from flask_babel import gettext as _
 from sqlmodel import Session
 from wtforms.validators import DataRequired
 
 from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE, add_sheet, csv_bytes, new_workbook, workbook_bytes
+from ..i18n import pillar_name, province_name
 from .forms import currency_choices
 from .queries import STATUSES, Filters, active_organisations, pillars
 
@@ -126,22 +128,23 @@ def choices(form: Any, *, session: Session) -> dict[int, str]:
         if hasattr(form, name):
             field = getattr(form, name)
             required = any(isinstance(v, DataRequired) for v in field.validators)
-            field.choices = [(0, "(choose)" if required else "(none)")] + orgs
+            field.choices = [(0, _("(choose)") if required else _("(none)"))] + orgs
     if hasattr(form, "donor_id"):  # donors only; a pooled fund pays its allocations (agreements, payments)
         kinds = donor_kinds(funds_pay=getattr(form, "FUNDS_PAY", False))
         kept = {form.donor_id.data} if request.method == "GET" else set()  # a record's donor stays shown
         form.donor_id.choices = [form.donor_id.choices[0]] + [(o.id, o.name) for o in active
                                                               if o.kind in kinds or o.id in kept]
     if hasattr(form, "via_id"):
-        form.via_id.choices = [(0, "(direct)")] + orgs
-    pillar_choices = [(p.code, p.name_en) for p in pillars(session=session)]
+        form.via_id.choices = [(0, _("(direct)"))] + orgs
+    pillar_choices = [(p.code, pillar_name(p.code)) for p in pillars(session=session)]
     if hasattr(form, "pillar_code"):
-        form.pillar_code.choices = [("", "(choose)")] + pillar_choices
+        form.pillar_code.choices = [("", _("(choose)"))] + pillar_choices
     if hasattr(form, "lines"):
         for entry in form.lines.entries:
             entry.form.pillar.choices = [("", "")] + pillar_choices
     if hasattr(form, "province_code"):
-        form.province_code.choices = [("", "(not given)")] + [(p.code, p.name_en) for p in (*PROVINCES, PROVINCE_NATIONAL)]
+        form.province_code.choices = [("", _("(not given)"))] + [(p.code, province_name(p.code))
+                                                                 for p in (*PROVINCES, PROVINCE_NATIONAL)]
     if hasattr(form, "currency"):
         form.currency.choices = currency_choices()
         if request.method == "GET" and form.currency.data and form.currency.data not in dict(form.currency.choices):

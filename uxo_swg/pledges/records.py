@@ -4,9 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import col, select
 
 from ..db import get_session
+from ..i18n import label_text
 from ..models import Commitment, CommitmentLine, Disbursement, Pledge, Requirement
 from ..permissions import roles_required
 from .forms import ConfirmForm, DisbursementForm, RequirementForm, plain_amount
@@ -101,10 +104,10 @@ def _linked_choices(form: Any) -> None:
     session = get_session()
     pledges = session.exec(select(Pledge).where(col(Pledge.cancelled_at).is_(None)).order_by(Pledge.ref)).all()
     names = organisation_names(session=session)
-    form.pledge_id.choices = [(0, "(none)")] + [(p.id, f"{p.ref} · {names[p.donor_id]} · {p.currency}") for p in pledges]
+    form.pledge_id.choices = [(0, _("(none)"))] + [(p.id, f"{p.ref} · {names[p.donor_id]} · {p.currency}") for p in pledges]
     if hasattr(form, "commitment_id"):
         agreements = session.exec(select(Commitment).where(col(Commitment.cancelled_at).is_(None)).order_by(Commitment.ref)).all()
-        form.commitment_id.choices = [(0, "(none)")] + [(c.id, f"{c.ref} · {names[c.donor_id]} · {c.currency}") for c in agreements]
+        form.commitment_id.choices = [(0, _("(none)"))] + [(c.id, f"{c.ref} · {names[c.donor_id]} · {c.currency}") for c in agreements]
 
 
 def _record_form(kind: str, record: Any | None):
@@ -178,7 +181,7 @@ def _edit(kind: str, record_id: int | None):
             get_session().rollback()
             error = str(refused)
         else:
-            flash(f"{label.capitalize()} saved.", "info")
+            flash(_("%(record)s saved.", record=label_text(label, "record").capitalize()), "info")
             return redirect(_back(kind, saved))
     status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
     return render_template("pledges/record_form.html", form=form, record=record, kind=kind, label=label, error=error), status
@@ -188,14 +191,14 @@ def _edit(kind: str, record_id: int | None):
 @roles_required(*EDITORS)
 def agreement_cancel(record_id: int):
     record = get_session().get(Commitment, record_id) or abort(404)
-    return cancel_and_return(Commitment, record_id, _back("agreements", record), "Agreement")
+    return cancel_and_return(Commitment, record_id, _back("agreements", record), _l("Agreement"))
 
 
 @bp.post("/agreements/<int:record_id>/reinstate")
 @roles_required(*EDITORS)
 def agreement_reinstate(record_id: int):
     record = get_session().get(Commitment, record_id) or abort(404)
-    return reinstate_and_return(Commitment, record_id, _back("agreements", record), "Agreement")
+    return reinstate_and_return(Commitment, record_id, _back("agreements", record), _l("Agreement"))
 
 
 @bp.route("/disbursements/new", methods=["GET", "POST"])
@@ -214,14 +217,14 @@ def disbursement_edit(record_id: int):
 @roles_required(*EDITORS)
 def disbursement_cancel(record_id: int):
     record = get_session().get(Disbursement, record_id) or abort(404)
-    return cancel_and_return(Disbursement, record_id, _back("disbursements", record), "Disbursement")
+    return cancel_and_return(Disbursement, record_id, _back("disbursements", record), _l("Disbursement"))
 
 
 @bp.post("/disbursements/<int:record_id>/reinstate")
 @roles_required(*EDITORS)
 def disbursement_reinstate(record_id: int):
     record = get_session().get(Disbursement, record_id) or abort(404)
-    return reinstate_and_return(Disbursement, record_id, _back("disbursements", record), "Disbursement")
+    return reinstate_and_return(Disbursement, record_id, _back("disbursements", record), _l("Disbursement"))
 
 
 @bp.route("/requirements/new", methods=["GET", "POST"])
@@ -256,7 +259,8 @@ def _requirement(record_id: int | None):
             session.rollback()
             error = str(refused)
         else:
-            flash("Requirement saved; the one it replaces is kept as superseded." if record_id else "Requirement saved.", "info")
+            flash(_("Requirement saved; the one it replaces is kept as superseded.") if record_id else _("Requirement saved."),
+                  "info")
             return redirect(url_for("pledges.requirements", year=values["year"]))
     status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
     return render_template("pledges/record_form.html", form=form, record=record, kind="requirements", label="requirement",
@@ -266,13 +270,14 @@ def _requirement(record_id: int | None):
 @bp.post("/requirements/<int:record_id>/cancel")
 @roles_required(*EDITORS)
 def requirement_cancel(record_id: int):
-    return cancel_and_return(Requirement, record_id, url_for("pledges.requirements"), "Requirement")
+    return cancel_and_return(Requirement, record_id, url_for("pledges.requirements"), _l("Requirement"))
 
 
 @bp.post("/requirements/<int:record_id>/reinstate")
 @roles_required(*EDITORS)
 def requirement_reinstate(record_id: int):
-    return reinstate_and_return(Requirement, record_id, url_for("pledges.requirements", status="cancelled"), "Requirement")
+    return reinstate_and_return(Requirement, record_id, url_for("pledges.requirements", status="cancelled"),
+                                _l("Requirement"))
 
 
 def confirm_form(record: Any) -> ConfirmForm:

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..confirming import ask, confirmed
@@ -52,14 +53,14 @@ def register_commit():
     form = ConfirmForm()
     path = _upload_path(form.sha256.data) if form.validate_on_submit() else None
     if path is None or not path.exists():
-        flash("That file is no longer waiting to be imported: upload it again.", "error")
+        flash(_("That file is no longer waiting to be imported: upload it again."), "error")
         return redirect(url_for("pledges.register_import"))
     result = import_register(path.read_bytes(), _filename_of(path), session=get_session(), actor=current_user.email,
                              user_id=current_user.id, commit=True)
     if result.errors:
         # The stored data changed between the preview and the commit: show the new problems.
         return render_template("pledges/register_import.html", form=RegisterForm(), result=result, confirm=None), 422
-    flash(f"Import {result.batch_id}: {result.describe()}.", "info")
+    flash(_("Import %(number)s: %(what)s.", number=result.batch_id, what=result.describe()), "info")
     return redirect(url_for("pledges.register_imports"))
 
 
@@ -82,14 +83,15 @@ def register_rollback(batch_id: int):
         abort(400)
     if not confirmed():
         batch = get_session().get(ImportBatch, batch_id) or abort(404)
-        return ask(f"Roll back import {batch.id} ({batch.filename})?",
-                   "Every record this import created is cancelled: the records stay, marked cancelled, and are no longer "
-                   "counted in any figure. Importing the same file again reinstates them.",
-                   f"Yes, roll back import {batch.id}", url_for("pledges.register_imports"))
+        return ask(_("Roll back import %(number)s (%(file)s)?", number=batch.id, file=batch.filename),
+                   _("Every record this import created is cancelled: the records stay, marked cancelled, and are no "
+                     "longer counted in any figure. Importing the same file again reinstates them."),
+                   _("Yes, roll back import %(number)s", number=batch.id), url_for("pledges.register_imports"))
     try:
         batch = rollback_import(batch_id, session=get_session(), actor=current_user.email, user_id=current_user.id)
     except RollbackRefused as refused:
         flash(str(refused), "error")
     else:
-        flash(f"Import {batch.id} ({batch.filename}) rolled back: its records are cancelled and no longer counted.", "info")
+        flash(_("Import %(number)s (%(file)s) rolled back: its records are cancelled and no longer counted.", number=batch.id,
+                file=batch.filename), "info")
     return redirect(url_for("pledges.register_imports"))

@@ -1,7 +1,11 @@
 """Pledges: list, record (several years in one form), show with USD value and status, change, cancel."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..confirming import ask, confirmed
 from ..db import get_session
@@ -21,16 +25,12 @@ REINSTATABLE = (Pledge, Commitment, Disbursement, Requirement)
 
 def list_context(**extra):
     """Return what every filtered list template needs."""
-    from ..domain.reference import PROVINCE_NATIONAL, PROVINCES
-
     session = get_session()
     all_pillars = pillars(session=session)
     organisations = active_organisations(session=session)
     donors = donor_kinds(funds_pay=True)
     return {"organisations": organisations, "donors": [o for o in organisations if o.kind in donors],
-            "pillars": all_pillars,
-            "pillar_names": {p.code: p.name_en for p in all_pillars},
-            "province_names": {p.code: p.name_en for p in (*PROVINCES, PROVINCE_NATIONAL)},
+            "pillars": all_pillars,  # their names in the request's language: i18n's pillar_names, province_names
             "statuses": STATUSES, "filters": filters_from_request(), **extra}
 
 
@@ -74,7 +74,7 @@ def _save_pledge(form: PledgeForm, pledge: Pledge | None):
                       notes=(form.notes.data or "").strip(), lines=form.line_values())
     saved = save_pledge(data, session=get_session(), pledge_id=pledge.id if pledge else None,
                         version=form.version_number() if pledge else None)
-    flash(f"Pledge {saved.ref} saved.", "info")
+    flash(_("Pledge %(ref)s saved.", ref=saved.ref), "info")
     return redirect(url_for("pledges.show", pledge_id=saved.id))
 
 
@@ -115,20 +115,20 @@ def show(pledge_id: int):
     form = ConfirmForm(version=pledge.version)
     history_url = (url_for("audit.index", entity="pledge", entity_id=pledge.id)
                    if "audit.index" in current_app.view_functions else None)
-    return render_template("pledges/show.html", s=summary, history_url=history_url, names=organisation_names(session=session), form=form,
-                           pillar_names={p.code: p.name_en for p in pillars(session=session)})
+    return render_template("pledges/show.html", s=summary, history_url=history_url, names=organisation_names(session=session),
+                           form=form)
 
 
 @bp.post("/pledges/<int:pledge_id>/cancel")
 @roles_required(*EDITORS)
 def cancel_pledge(pledge_id: int):
-    return cancel_and_return(Pledge, pledge_id, url_for("pledges.show", pledge_id=pledge_id), "Pledge")
+    return cancel_and_return(Pledge, pledge_id, url_for("pledges.show", pledge_id=pledge_id), _l("Pledge"))
 
 
 @bp.post("/pledges/<int:pledge_id>/reinstate")
 @roles_required(*EDITORS)
 def reinstate_pledge(pledge_id: int):
-    return reinstate_and_return(Pledge, pledge_id, url_for("pledges.show", pledge_id=pledge_id), "Pledge")
+    return reinstate_and_return(Pledge, pledge_id, url_for("pledges.show", pledge_id=pledge_id), _l("Pledge"))
 
 
 def _posted_version(form: ConfirmForm) -> int | None:
@@ -138,8 +138,7 @@ def _posted_version(form: ConfirmForm) -> int | None:
         return None
 
 
-def cancel_and_return(model, record_id: int, back: str, label: str, *, action=None,
-                      done: str = "It stays in the records, marked cancelled, and is no longer counted."):
+def cancel_and_return(model, record_id: int, back: str, label: Any, *, action=None, done: Any = None):
     """Cancel the record named in the URL (confirmed with its version) and go back to its page.
 
     The first post answers with a page that asks; the cancel happens when that page is confirmed.
@@ -148,11 +147,15 @@ def cancel_and_return(model, record_id: int, back: str, label: str, *, action=No
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    done = done or _("It stays in the records, marked cancelled, and is no longer counted.")
     if not confirmed():
         record = get_session().get(model, record_id) or abort(404)
-        name = f"{label.lower()} {record.ref}" if getattr(record, "ref", None) else f"this {label.lower()}"
-        later = " It can be reinstated later." if model in REINSTATABLE else ""
-        return ask(f"Cancel {name}?", f"{done}{later} The audit log keeps who did it and when.", f"Yes, cancel {name}", back)
+        what = str(label).lower()
+        name = (_("%(record)s %(ref)s", record=what, ref=record.ref) if getattr(record, "ref", None)
+                else _("this %(record)s", record=what))
+        later = [_("It can be reinstated later.")] if model in REINSTATABLE else []
+        consequence = " ".join([done, *later, _("The audit log keeps who did it and when.")])
+        return ask(_("Cancel %(name)s?", name=name), consequence, _("Yes, cancel %(name)s", name=name), back)
     try:
         if action is None:
             cancel(model, record_id, _posted_version(form), session=get_session())
@@ -162,11 +165,11 @@ def cancel_and_return(model, record_id: int, back: str, label: str, *, action=No
         get_session().rollback()
         flash(str(refused), "error")
     else:
-        flash(f"{label} cancelled. {done}", "info")
+        flash(_("%(record)s cancelled. %(what_follows)s", record=label, what_follows=done), "info")
     return redirect(back)
 
 
-def reinstate_and_return(model, record_id: int, back: str, label: str):
+def reinstate_and_return(model, record_id: int, back: str, label: Any):
     """Count a cancelled record again (posted with its version) and go back to its page."""
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -175,9 +178,9 @@ def reinstate_and_return(model, record_id: int, back: str, label: str):
         reinstate(model, record_id, _posted_version(form), session=get_session())
     except (ActionRefused, Conflict) as refused:
         get_session().rollback()
-        flash(f"{label} not reinstated: {refused}.", "error")
+        flash(_("%(record)s not reinstated: %(reason)s.", record=label, reason=refused), "error")
     else:
-        flash(f"{label} reinstated: it is counted again. The audit log keeps its cancellation.", "info")
+        flash(_("%(record)s reinstated: it is counted again. The audit log keeps its cancellation.", record=label), "info")
     return redirect(back)
 
 

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from importers.operator_return import INDICATORS
 
 from ..db import get_session
+from ..i18n import label_text
 from ..models import Target
 from ..permissions import roles_required
 from .forms import TargetForm
@@ -43,7 +46,7 @@ def _target(record_id: int | None):
     record = (session.get(Target, record_id) or abort(404)) if record_id else None
     form = TargetForm(obj=record) if request.method == "GET" and record else TargetForm()
     choices(form, session=session)
-    form.indicator.choices = [("", "(choose)")] + [(i, i) for i in INDICATORS]
+    form.indicator.choices = [("", _("(choose)"))] + [(i, label_text(i, "indicator")) for i in INDICATORS]
     if request.method == "GET" and record:
         form.target.data = format(record.target.normalize(), "f")
         form.version.data = record.version
@@ -57,7 +60,7 @@ def _target(record_id: int | None):
             session.rollback()
             error = str(refused)
         else:
-            flash("Target saved; the one it replaces is kept as superseded." if record_id else "Target saved.", "info")
+            flash(_("Target saved; the one it replaces is kept as superseded.") if record_id else _("Target saved."), "info")
             return redirect(url_for("pledges.targets", year=values["year"]))
     status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
     return render_template("pledges/record_form.html", form=form, record=record, kind="targets", label="target",
@@ -67,4 +70,4 @@ def _target(record_id: int | None):
 @bp.post("/targets/<int:record_id>/cancel")
 @roles_required(*EDITORS)
 def target_cancel(record_id: int):
-    return cancel_and_return(Target, record_id, url_for("pledges.targets"), "Target")
+    return cancel_and_return(Target, record_id, url_for("pledges.targets"), _l("Target"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
@@ -43,8 +44,8 @@ def decide_pair():
     form = DecisionForm()
     quarter = _quarter(form.quarter.data)
     if not form.validate_on_submit():
-        problems = "; ".join(f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items())
-        flash(f"The decision was not recorded: {problems}", "error")
+        problems = "; ".join(f"{form[name].label.text}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items())
+        flash(_("The decision was not recorded: %(problems)s", problems=problems), "error")
         return redirect(url_for("reconciliation.index", quarter=str(quarter)))
     try:
         decide(form.receipt_id.data, form.disbursement_id.data, form.decision.data, form.note.data or "",
@@ -52,8 +53,11 @@ def decide_pair():
     except DecisionError as error:
         flash(str(error), "error")
     else:
-        verb = "confirmed as the same money" if form.decision.data == "confirm" else "rejected as a match"
-        flash(f"Receipt {form.receipt_id.data} and disbursement {form.disbursement_id.data} {verb}.", "info")
+        numbers = {"receipt": form.receipt_id.data, "disbursement": form.disbursement_id.data}
+        if form.decision.data == "confirm":
+            flash(_("Receipt %(receipt)s and disbursement %(disbursement)s confirmed as the same money.", **numbers), "info")
+        else:
+            flash(_("Receipt %(receipt)s and disbursement %(disbursement)s rejected as a match.", **numbers), "info")
     return redirect(url_for("reconciliation.index", quarter=str(quarter)))
 
 
@@ -69,6 +73,7 @@ def undo_decision(decision_id: int):
     except DecisionError as error:
         flash(str(error), "error")
     else:
-        flash(f"The decision on receipt {undone.receipt_id} and disbursement {undone.disbursement_id} is undone: the "
-              "counting rule applies to them again. The decision stays in the list below, marked undone.", "info")
+        flash(_("The decision on receipt %(receipt)s and disbursement %(disbursement)s is undone: the counting rule "
+                "applies to them again. The decision stays in the list below, marked undone.",
+                receipt=undone.receipt_id, disbursement=undone.disbursement_id), "info")
     return redirect(url_for("reconciliation.index", quarter=str(quarter)) + "#decisions")

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal
 
 from flask import Blueprint, Response, abort, render_template, request
 
 from ..db import get_session
-from ..domain.money import format_amount
 from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE
 from ..permissions import roles_required
 from ..summaries.routes import DRAFT_READERS
@@ -18,12 +16,6 @@ from .exports import article7_tables, monitor_tables, report_csv, report_title, 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 # The reports show live figures, as summary drafts do: the same readers.
 READERS = DRAFT_READERS
-
-
-@bp.app_template_filter("amount")
-def _amount(value: str | None, currency: str = "USD") -> str:
-    """Show an amount string with thousands separators and its currency's decimals."""
-    return "" if value is None else format_amount(Decimal(value), currency)
 
 
 bp.context_processor(template_names)

@@ -5,6 +5,7 @@ import io
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from importers.workbook import WorkbookRejected
@@ -57,7 +58,7 @@ def template():
     wanted = request.args.get("operator") or (str(current_user.organisation_id) if not sees_everything(current_user) else "")
     operator = operators.get(wanted)
     if operator is None:
-        flash("Choose the operator whose return template you want.", "error")
+        flash(_("Choose the operator whose return template you want."), "error")
         return redirect(url_for("returns.index", quarter=str(quarter)))
     data = build_template(operator.name, quarter, template_lists(session=session))
     return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True,
@@ -69,7 +70,7 @@ def template():
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("returns.index"))
     upload_file = form.file.data
     data = upload_file.read(_max_bytes() + 1)
@@ -95,7 +96,7 @@ def preview_page(token: str):
     """Another page of a kept preview's problems (the file is not read again)."""
     preview = previews.load(token, current_user.id, current_app.config["UPLOAD_FOLDER"])
     if preview is None:  # deleted after a day, or someone else's
-        flash("That preview is no longer kept: upload the file again.", "error")
+        flash(_("That preview is no longer kept: upload the file again."), "error")
         return redirect(url_for("returns.index"))
     page = request.args.get("page", 1, type=int)
     return _render_preview(preview, None, page=page), 200 if preview.ok else 422
@@ -129,20 +130,21 @@ def confirm():
         result = services.import_return(data, preview.filename, session=get_session(), user=current_user,
                                         actor=current_user.email, via="import", max_bytes=_max_bytes())
     except (WorkbookRejected, services.ReturnRefused):
-        flash("The file no longer passes the checks (the reference data changed): upload it again to see why.", "error")
+        flash(_("The file no longer passes the checks (the reference data changed): upload it again to see why."), "error")
         return redirect(url_for("returns.index"))
     except services.ReturnConflict as conflict:
-        flash(f"Nothing was stored: {conflict}.", "error")
+        flash(_("Nothing was stored: %(reason)s.", reason=conflict), "error")
         return redirect(url_for("returns.index"))
     ret = result.operator_return
     files.keep_file(data, folder)  # the sender can download what it sent
     previews.mark_stored(preview, ret.id, folder)
     if result.status == "duplicate":
-        flash(f"This file is already stored as version {ret.version_no}; nothing new was stored.", "info")
+        flash(_("This file is already stored as version %(number)s; nothing new was stored.", number=ret.version_no), "info")
     else:
-        flash(f"Stored {result.reading.header.operator_name} {ret.quarter}, version {ret.version_no}.", "info")
+        flash(_("Stored %(operator)s %(quarter)s, version %(number)s.", operator=result.reading.header.operator_name,
+                quarter=ret.quarter, number=ret.version_no), "info")
         for problem in result.reading.problems:  # e.g. an amount with no usable rate yet (counting rule 1)
-            flash(f"Warning: {problem}", "warning")
+            flash(_("Warning: %(problem)s", problem=problem), "warning")
     return redirect(url_for("returns.show", return_id=ret.id))
 
 
@@ -151,9 +153,10 @@ def _already_stored(preview: previews.Preview | None, folder: str):
     if preview is not None and preview.stored_return_id is not None:
         ret = services.visible_return(preview.stored_return_id, session=get_session(), user=current_user)
         if ret is not None:
-            flash(f"This file is already stored as version {ret.version_no}; nothing new was stored.", "info")
+            flash(_("This file is already stored as version %(number)s; nothing new was stored.", number=ret.version_no),
+                  "info")
             return redirect(url_for("returns.show", return_id=ret.id))
-    flash("That upload is no longer waiting: upload the file again.", "error")
+    flash(_("That upload is no longer waiting: upload the file again."), "error")
     return redirect(url_for("returns.index"))
 
 
@@ -182,7 +185,7 @@ def download(return_id: int):
         abort(404)
     path = files.kept_file(found.sha256, current_app.config["UPLOAD_FOLDER"])
     if path is None:
-        flash("The file of this version was not kept (it was stored before files were kept): ask the operator for it.",
+        flash(_("The file of this version was not kept (it was stored before files were kept): ask the operator for it."),
               "error")
         return redirect(url_for("returns.show", return_id=return_id))
     return send_file(path, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=found.filename or "return.xlsx")

@@ -1,7 +1,7 @@
 """Forms of the summaries pages."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -9,18 +9,19 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.periods import PeriodError, parse_half, parse_period, parse_quarter
 from ..domain.reference import PILLARS
+from ..i18n import Form, lazy_pillar_name
 
-PILLAR_CHOICES = [SelectChoice(p.code, p.name_en) for p in PILLARS]
+PILLAR_CHOICES = [SelectChoice(p.code, lazy_pillar_name(p.code)) for p in PILLARS]
 
 
-class ScopeForm(FlaskForm):
-    kind = SelectField("Summary", choices=[SelectChoice("twg", "Quarterly TWG summary (one pillar)"),
-                                                SelectChoice("swg", "Biannual SWG summary"),
-                                                SelectChoice("year", "Annual SWG summary (calendar year)")])
-    pillar = SelectField("Pillar (TWG)", choices=PILLAR_CHOICES)
-    period = StringField("Quarter, half-year or year", validators=[DataRequired(), Length(max=7)],
-                         description="2025-Q3 for a TWG summary, 2025-H1 for an SWG summary, 2025 for an annual one")
-    submit = SubmitField("Open")
+class ScopeForm(Form):
+    kind = SelectField(_l("Summary"), choices=[SelectChoice("twg", _l("Quarterly TWG summary (one pillar)")),
+                                                    SelectChoice("swg", _l("Biannual SWG summary")),
+                                                    SelectChoice("year", _l("Annual SWG summary (calendar year)"))])
+    pillar = SelectField(_l("Pillar (TWG)"), choices=PILLAR_CHOICES)
+    period = StringField(_l("Quarter, half-year or year"), validators=[DataRequired(), Length(max=7)],
+                         description=_l("2025-Q3 for a TWG summary, 2025-H1 for an SWG summary, 2025 for an annual one"))
+    submit = SubmitField(_l("Open"))
 
     def validate_period(self, field: StringField) -> None:
         text = (field.data or "").strip().upper()
@@ -31,19 +32,19 @@ class ScopeForm(FlaskForm):
             raise ValidationError(str(error)) from error
 
 
-class CommentForm(FlaskForm):
-    body = TextAreaField("Comment", validators=[DataRequired(message="write your comment first"), Length(max=4000)])
-    submit = SubmitField("Add comment")
+class CommentForm(Form):
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(message=_l("write your comment first")), Length(max=4000)])
+    submit = SubmitField(_l("Add comment"))
 
 
-class NarrativeForm(FlaskForm):
-    narrative = TextAreaField("Narrative", validators=[Optional(), Length(max=20000)])
-    decisions = TextAreaField("Decisions", validators=[Optional(), Length(max=20000)])
+class NarrativeForm(Form):
+    narrative = TextAreaField(_l("Narrative"), validators=[Optional(), Length(max=20000)])
+    decisions = TextAreaField(_l("Decisions"), validators=[Optional(), Length(max=20000)])
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
-    submit = SubmitField("Save narrative")
+    submit = SubmitField(_l("Save narrative"))
 
 
-class FollowForm(FlaskForm):
-    pillars = SelectMultipleField("Pillars I follow", choices=PILLAR_CHOICES, option_widget=CheckboxInput(),
+class FollowForm(Form):
+    pillars = SelectMultipleField(_l("Pillars I follow"), choices=PILLAR_CHOICES, option_widget=CheckboxInput(),
                                   widget=ListWidget(prefix_label=False))
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))

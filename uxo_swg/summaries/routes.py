@@ -7,21 +7,22 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..confirming import ask, confirmed
 from ..db import get_session
-from ..domain.money import format_amount
 from ..domain.results import line_totals, output_figure
 from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE
+from ..i18n import money_text, ratio_text
 from ..models import SummaryReport, SummaryVersion
 from ..paging import Page, page_number
 from ..permissions import has_role, roles_required
 from . import jobs  # noqa: F401  (registers the scheduled job that opens each quarter's drafts)
 from . import services
 from .results_inputs import output_lines
-from .exports import PILLAR_NAMES, PROVINCE_NAMES, charts, summary_csv, workbook
-from .labels import figure_label
+from .exports import charts, summary_csv, workbook
+from .labels import figure_label, localise_charts, scope_title
 from .forms import CommentForm, FollowForm, NarrativeForm, ScopeForm
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
@@ -39,16 +40,6 @@ def _public_when_allowed(state) -> None:
     state.app.config.setdefault("EXTRA_PUBLIC_ENDPOINTS", set()).update(PUBLISHED_ENDPOINTS)
 
 
-@bp.app_template_filter("usdstr")
-def _usdstr(value: str | None) -> str:
-    return "" if value is None else format_amount(Decimal(value), "USD")
-
-
-@bp.app_template_filter("ratio")
-def _ratio(value: str | None) -> str:
-    return "–" if value is None else f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
-
-
 @bp.app_template_filter("without_command")
 def _without_command(message: str) -> str:
     """A missing rate's sentence without the command-line advice that versions published before kept in it."""
@@ -58,14 +49,13 @@ def _without_command(message: str) -> str:
 def _figure_value(key: str, value: str | None) -> str:
     if value is None:
         return "–"
-    return _ratio(value) if key.endswith("coverage") else _usdstr(value)
+    return ratio_text(value) if key.endswith("coverage") else money_text(value, "USD")
 
 
 @bp.context_processor
 def _names():
-    return {"pillar_names": PILLAR_NAMES, "province_names": PROVINCE_NAMES, "figure_value": _figure_value,
-            "show_all_url": _show_all_url, "shown_rows": SHOWN_ROWS,
-            "figure_label": figure_label}
+    return {"figure_value": _figure_value, "scope_title": scope_title, "show_all_url": _show_all_url,
+            "shown_rows": SHOWN_ROWS, "figure_label": figure_label}
 
 
 def _wants_all(name: str) -> bool:
@@ -148,7 +138,7 @@ def follow():
     form = FollowForm()
     if form.validate_on_submit():
         services.set_followed_pillars(current_user, set(form.pillars.data or []), session=get_session())
-        flash("The pillars you follow are saved.", "success")
+        flash(_("The pillars you follow are saved."), "success")
     return redirect(url_for("summaries.index"))
 
 
@@ -169,7 +159,7 @@ def draft(kind: str, period: str, pillar: str):
         "summaries/summary.html", scope=scope, doc=shown, more=more, mode="draft", report=report, versions=published,
         changes=changes, compared_with=published[0] if published else None,
         comments=services.comments(report, session=session), comment_form=CommentForm(), narrative_form=narrative,
-        may_publish=has_role(current_user, "co-chair"), charts=drawn,
+        may_publish=has_role(current_user, "co-chair"), charts=localise_charts(drawn, doc),
         records_url=lambda figure: url_for("summaries.records", **_draft_args(scope), figure=figure),
         export_url=lambda fmt: url_for("summaries.export", **_draft_args(scope), fmt=fmt))
 
@@ -233,11 +223,11 @@ def comment(kind: str, period: str, pillar: str):
     if form.validate_on_submit():
         try:
             services.add_comment(scope, form.body.data, current_user, session=get_session())
-            flash("Your comment is saved.", "success")
+            flash(_("Your comment is saved."), "success")
         except services.SummaryError as error:
             flash(str(error), "error")
     else:
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("summaries.draft", **_draft_args(scope)) + "#comments")
 
 
@@ -250,11 +240,11 @@ def narrative(kind: str, period: str, pillar: str):
         try:
             services.save_narrative(scope, form.narrative.data or "", form.decisions.data or "", form.version.data,
                                     current_user, session=get_session())
-            flash("The narrative and decisions are saved in the draft.", "success")
+            flash(_("The narrative and decisions are saved in the draft."), "success")
         except services.SummaryError as error:
             flash(str(error), "error")
     else:
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("summaries.draft", **_draft_args(scope)) + "#narrative")
 
 
@@ -266,17 +256,17 @@ def publish(kind: str, period: str, pillar: str):
     if not confirmed():
         published = services.versions(services.find_report(scope, session=get_session()), session=get_session())
         number = published[0].number + 1 if published else 1
-        return ask(f"Publish version {number} of {scope.title}?",
-                   f"Publishing freezes the figures as they are now, the records behind them, the exchange rates used and "
-                   f"the narrative as version {number}. A published version never changes and cannot be withdrawn: a "
-                   f"later correction is published as version {number + 1}.",
-                   f"Yes, publish version {number}", url_for("summaries.draft", **_draft_args(scope)))
+        return ask(_("Publish version %(number)s of %(title)s?", number=number, title=scope_title(scope)),
+                   _("Publishing freezes the figures as they are now, the records behind them, the exchange rates used "
+                     "and the narrative as version %(number)s. A published version never changes and cannot be "
+                     "withdrawn: a later correction is published as version %(next)s.", number=number, next=number + 1),
+                   _("Yes, publish version %(number)s", number=number), url_for("summaries.draft", **_draft_args(scope)))
     try:
         version = services.publish(scope, current_user, session=get_session())
     except services.SummaryError as error:
         flash(str(error), "error")
         return redirect(url_for("summaries.draft", **_draft_args(scope)))
-    flash(f"Version {version.number} is published; it will not change.", "success")
+    flash(_("Version %(number)s is published; it will not change.", number=version.number), "success")
     return redirect(url_for("summaries.published", version_id=version.id))
 
 
@@ -311,7 +301,7 @@ def published(version_id: int):
         "summaries/summary.html", scope=scope, doc=shown, more=more, mode="published", version=version, report=report,
         versions=all_versions, changes=changes, compared_with=older, comments=[],
         rates=json.loads(version.rates_json),
-        charts=_frozen_charts(version.id, version.published_at.isoformat(), version.figures_json),
+        charts=localise_charts(_frozen_charts(version.id, version.published_at.isoformat(), version.figures_json), doc),
         may_read_draft=current_user.is_authenticated and _may_read_draft(scope),
         draft_url=url_for("summaries.draft", **_draft_args(scope)),
         records_url=lambda figure: url_for("summaries.published_records", version_id=version.id, figure=figure),

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
@@ -15,6 +16,7 @@ from ..db import write_transaction
 from ..domain.counting import PILLARS, Counted
 from ..domain.periods import Period, PeriodError, parse_half, parse_period, parse_quarter
 from ..domain.results import money_keys
+from ..i18n import missing_rate_text
 from ..domain.summary import Computed, cliff, compute, differences, document, money, pipeline
 from ..models import ReviewerPillar, Setting, SummaryComment, SummaryReport, SummaryVersion, User
 from ..permissions import has_role, sees_everything
@@ -201,9 +203,9 @@ def add_comment(scope: Scope, body: str, user: User, *, session: Session) -> Sum
     """Add a reviewer's comment to the draft."""
     body = body.strip()
     if not body:
-        raise SummaryError("the comment is empty: write what should be checked or changed")
+        raise SummaryError(_("the comment is empty: write what should be checked or changed"))
     if len(body) > 4000:
-        raise SummaryError(f"the comment is {len(body)} characters long; keep it under 4,000")
+        raise SummaryError(_("the comment is %(length)s characters long; keep it under 4,000", length=len(body)))
     set_actor(session, actor=user.email, via="form", user_id=user.id)
     report = _report(scope, session=session)
     latest = versions(report, session=session)
@@ -218,8 +220,8 @@ def save_narrative(scope: Scope, narrative: str, decisions: str, expected_versio
                    session: Session) -> SummaryReport:
     """Save the co-chairs' narrative and decisions of the draft (refused if someone saved in between)."""
     if len(narrative) > 20000 or len(decisions) > 20000:
-        raise SummaryError("the narrative and the decisions are limited to 20,000 characters each")
-    meanwhile = "someone else saved the narrative meanwhile: reload the page, then make your change again"
+        raise SummaryError(_("the narrative and the decisions are limited to 20,000 characters each"))
+    meanwhile = _("someone else saved the narrative meanwhile: reload the page, then make your change again")
     write_transaction(session)
     set_actor(session, actor=user.email, via="form", user_id=user.id)
     existing = find_report(scope, session=session)
@@ -245,8 +247,9 @@ def publish(scope: Scope, user: User, *, session: Session) -> SummaryVersion:
     doc, computed = compute_summary(scope, session=session, grouped=False)
     if doc["missing_rates"]:
         first = doc["missing_rates"][0]
-        raise SummaryError(f"{len(doc['missing_rates'])} amount(s) have no exchange rate (first: {first['message']}); "
-                           "an admin loads them on the Exchange rates page (Users → Exchange rates), then publish")
+        raise SummaryError(_("%(count)s amount(s) have no exchange rate (first: %(first)s); an admin loads them on the "
+                             "Exchange rates page (Users → Exchange rates), then publish",
+                             count=len(doc["missing_rates"]), first=missing_rate_text(first)))
     records = [{**record_of(line.counted), "keys": line.keys} for line in computed.lines]
     rates = sorted({(r["currency"], r["rate_date"], r["rate"], r["rate_source"]) for r in records if r["currency"] != "USD"})
     records += frozen_output_lines(scope.period, session=session, pillar=scope.pillar or None)
