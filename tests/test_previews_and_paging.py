@@ -116,3 +116,29 @@ def test_two_clicks_marking_one_preview_stored_at_once_both_succeed(tmp_path):
     assert failures == []
     assert previews.load("t" * 32, 1, str(tmp_path)).stored_return_id == 7
     assert not list((tmp_path / "returns").glob("*.tmp"))
+
+
+def test_two_clicks_keeping_one_sent_file_at_once_both_succeed(tmp_path):
+    # The same file, kept by two requests at once: each writes through a temporary file of its own.
+    import threading
+
+    from uxo_swg.returns.files import keep_file
+
+    failures, start = [], threading.Barrier(2)
+
+    def click():
+        start.wait()
+        for n in range(100):
+            try:
+                keep_file(b"the same bytes %d" % n, str(tmp_path))
+            except OSError as error:  # before the fix: FileNotFoundError from the shared temporary name
+                failures.append(error)
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert len(list((tmp_path / "returns" / "stored").glob("*.xlsx"))) == 100
+    assert not list((tmp_path / "returns" / "stored").glob("*.tmp"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from pathlib import Path
 
 
@@ -17,7 +18,8 @@ def keep_file(data: bytes, folder: str) -> Path:
     path = _path(hashlib.sha256(data).hexdigest(), folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        temporary = path.with_suffix(".tmp")
+        # A name of its own: two clicks on *Store* keep the same file at once, and must not take each other's.
+        temporary = path.with_name(f"{path.stem}.{secrets.token_hex(6)}.tmp")
         temporary.write_bytes(data)
         temporary.replace(path)  # a reader never sees half a file
     return path
