@@ -89,23 +89,18 @@ def test_reconciliation_pages_keep_the_quarter(app, client, login, session):
     assert second.count("<tr><td>HALO Trust</td>") == 10 and "Reconciliation, 2025-Q3" in second
 
 
-def test_two_clicks_marking_one_preview_stored_at_once_both_succeed(tmp_path):
-    # Each click writes the preview's JSON through a temporary file: they must not take each other's.
+def two_clicks(action, times: int) -> list[OSError]:
+    """Run `action(n)` for n in range(times) in two threads started together; return the OSErrors met."""
     import threading
 
-    from uxo_swg.returns import previews
-
-    preview = previews.Preview("t" * 32, "halo.xlsx", 1, {}, {})
-    previews.keep(preview, b"bytes", str(tmp_path))
-    failures = []
-    start = threading.Barrier(2)
+    failures, start = [], threading.Barrier(2)
 
     def click():
         start.wait()
-        for _ in range(200):
+        for n in range(times):
             try:
-                previews.mark_stored(preview, 7, str(tmp_path))
-            except OSError as error:  # before the fix: FileNotFoundError from the shared temporary name
+                action(n)
+            except OSError as error:  # before the fixes: FileNotFoundError from a shared temporary name
                 failures.append(error)
 
     threads = [threading.Thread(target=click) for _ in range(2)]
@@ -113,32 +108,24 @@ def test_two_clicks_marking_one_preview_stored_at_once_both_succeed(tmp_path):
         t.start()
     for t in threads:
         t.join()
-    assert failures == []
+    return failures
+
+
+def test_two_clicks_marking_one_preview_stored_at_once_both_succeed(tmp_path):
+    # Each click writes the preview's JSON through a temporary file: they must not take each other's.
+    from uxo_swg.returns import previews
+
+    preview = previews.Preview("t" * 32, "halo.xlsx", 1, {}, {})
+    previews.keep(preview, b"bytes", str(tmp_path))
+    assert two_clicks(lambda _n: previews.mark_stored(preview, 7, str(tmp_path)), 200) == []
     assert previews.load("t" * 32, 1, str(tmp_path)).stored_return_id == 7
     assert not list((tmp_path / "returns").glob("*.tmp"))
 
 
 def test_two_clicks_keeping_one_sent_file_at_once_both_succeed(tmp_path):
     # The same file, kept by two requests at once: each writes through a temporary file of its own.
-    import threading
-
     from uxo_swg.returns.files import keep_file
 
-    failures, start = [], threading.Barrier(2)
-
-    def click():
-        start.wait()
-        for n in range(100):
-            try:
-                keep_file(b"the same bytes %d" % n, str(tmp_path))
-            except OSError as error:  # before the fix: FileNotFoundError from the shared temporary name
-                failures.append(error)
-
-    threads = [threading.Thread(target=click) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert failures == []
+    assert two_clicks(lambda n: keep_file(b"the same bytes %d" % n, str(tmp_path)), 100) == []
     assert len(list((tmp_path / "returns" / "stored").glob("*.xlsx"))) == 100
     assert not list((tmp_path / "returns" / "stored").glob("*.tmp"))
