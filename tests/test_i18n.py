@@ -165,3 +165,29 @@ def test_the_lao_font_is_served_with_its_licence(client):
             assert font.status_code == 200 and font.data[:4] == b"wOF2" and len(font.data) < 50_000
     with client.get("/static/fonts/OFL.txt") as licence:
         assert "SIL OPEN FONT LICENSE Version 1.1" in licence.get_data(as_text=True)
+
+
+def test_amounts_typed_on_a_lao_page_are_read_as_lao_writes_them(demo_app, client, login):
+    # Lao pages show 1.000.000,50: typed back the same way it is a million, and 1.000 is a thousand, never 1.
+    from sqlmodel import select
+
+    from uxo_swg.models import Pledge, PledgeLine
+
+    login("co-chair")
+    _switch(client, "lo", "/pledges/")
+    with demo_app.app_context():
+        germany = get_session().exec(select(Organisation).where(Organisation.name == "Germany")).one().id
+    form = {"ref": "PL-LO-2025", "donor_id": germany, "recipient_id": 0, "announced_on": "2025-03-14",
+            "announced_at": "", "currency": "EUR", "notes": "",
+            "lines-0-year": "2025", "lines-0-pillar": "clearance", "lines-0-amount": "1.000.000,50",
+            "lines-1-year": "2026", "lines-1-pillar": "clearance", "lines-1-amount": "1.000",
+            "lines-2-year": "2027", "lines-2-pillar": "va", "lines-2-amount": "2500,25",
+            "lines-3-year": "2028", "lines-3-pillar": "va", "lines-3-amount": "1234.50"}
+    response = client.post("/pledges/new", data={**form, "csrf_token": csrf_token(client, "/pledges/new")})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with demo_app.app_context():
+        s = get_session()
+        pledge = s.exec(select(Pledge).where(Pledge.ref == "PL-LO-2025")).one()
+        amounts = sorted((ln.year, ln.amount) for ln in s.exec(select(PledgeLine).where(PledgeLine.pledge_id == pledge.id)))
+    assert amounts == [(2025, Decimal("1000000.50")), (2026, Decimal("1000")), (2027, Decimal("2500.25")),
+                       (2028, Decimal("1234.50"))]

@@ -1,9 +1,11 @@
 """Forms of the workspace: amounts checked for their currency, dates, ISO 4217 codes and refs."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -48,6 +50,25 @@ def valid_ref(_form: object, field: StringField) -> None:
         raise ValidationError(REF_RULE)
 
 
+_LAO_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")  # 1.234.567,50: how Lao pages show amounts
+_DECIMAL_COMMA = re.compile(r"\d+,\d+")
+
+
+def typed_amount(text: str, currency: str) -> Decimal:
+    """Return the amount typed in a form; on Lao pages also as Lao writes it (1.000 is a thousand there).
+
+    Lao pages show amounts as CLDR writes them in Lao (dots between thousands, a decimal comma),
+    so that is how people type them back; English pages keep 1,234.50. A plain 1234.50 reads
+    the same in both.
+    """
+    if str(get_locale()) == "lo":
+        if _LAO_GROUPED.fullmatch(text):
+            text = text.replace(".", "").replace(",", ".")
+        elif _DECIMAL_COMMA.fullmatch(text):
+            text = text.replace(",", ".")
+    return parse_amount(text, currency)
+
+
 def amount_in(currency_field: str, required: bool = True):
     """Return a validator: the field is a positive amount with no more decimals than the currency has."""
 
@@ -60,7 +81,7 @@ def amount_in(currency_field: str, required: bool = True):
         currency = getattr(form, currency_field, None)
         code = (currency.data if currency is not None else None) or "USD"
         try:
-            amount = parse_amount(text, code)
+            amount = typed_amount(text, code)
         except MoneyError as error:
             raise ValidationError(str(error)) from None
         if amount <= 0:
@@ -184,7 +205,7 @@ class AmendmentForm(AppForm):
         if not text:
             return None
         try:
-            return parse_amount(text, currency)
+            return typed_amount(text, currency)
         except MoneyError as error:
             self.amount.errors = [*self.amount.errors, str(error)]
             return None
