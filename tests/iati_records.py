@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import returns_workbooks
 from uxo_swg.audit import set_actor
-from uxo_swg.domain.reference import normalise
 from uxo_swg.models import (
-    Amendment, Commitment, CommitmentLine, Disbursement, ExchangeRate, OperatorReturn, Organisation, OrganisationAlias, Pledge,
+    Amendment, Commitment, CommitmentLine, Disbursement, ExchangeRate, OperatorReturn, Pledge,
     PledgeLine, ReturnExpenditure, ReturnReceipt,
 )
 
@@ -27,16 +27,8 @@ YEN_PER_USD = Decimal("150")
 
 
 def add_organisations(session) -> dict[str, int]:
-    """Store the organisations and their aliases; return their ids by name."""
-    set_actor(session, actor="test", via="cli")
-    ids = {}
-    for name, kind, aliases in ORGANISATIONS:
-        org = Organisation(name=name, kind=kind)
-        session.add(org)
-        session.flush()
-        ids[name] = org.id
-        for alias in aliases:
-            session.add(OrganisationAlias(organisation_id=org.id, alias=alias, key=normalise(alias)))
+    """Store the organisations and their aliases, and monthly JPY and GBP rates; return their ids by name."""
+    ids = returns_workbooks.add_organisations(session, ORGANISATIONS)
     for year in (2024, 2025, 2026):
         for month in range(1, 13):
             session.add(ExchangeRate(rate_date=date(year, month, 1), currency="JPY", units_per_usd=YEN_PER_USD, source="test"))

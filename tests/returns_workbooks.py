@@ -29,11 +29,11 @@ SPEND = ["clearance", "Xiengkhouang", 80000, "USD", None]
 OUTPUT = ["clearance", "Xiengkhouang", "land_released_ha", 120.5, None]
 
 
-def add_organisations(session) -> dict[str, int]:
-    """Create the test organisations and aliases; return name -> id."""
+def add_organisations(session, organisations=ORGANISATIONS) -> dict[str, int]:
+    """Create the test organisations (name, kind, aliases) and their aliases; return name -> id."""
     set_actor(session, actor="test", via="cli")
     ids = {}
-    for name, kind, aliases in ORGANISATIONS:
+    for name, kind, aliases in organisations:
         org = Organisation(name=name, kind=kind)
         session.add(org)
         session.flush()
