@@ -40,7 +40,7 @@ bench: $(BENCH_STAMP)
 ## Extract the strings to translate, add new ones to the Lao catalogue, compile it (commit the .po and .mo).
 POT := $(VENV)/messages.pot
 translations: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k N_ --sort-output \
 		--add-location=file --project=uxo-swg --no-wrap -o $(POT) .
 	$(BIN)/pybabel -q update -i $(POT) -d translations -D messages -l lo --no-fuzzy-matching --no-wrap --ignore-obsolete
 	$(BIN)/pybabel -q compile -d translations -D messages --statistics

@@ -20,7 +20,9 @@ from uxo_swg.domain.money import MoneyError, parse_amount
 from uxo_swg.domain.periods import Period, PeriodError, parse_quarter
 from uxo_swg.domain.reference import NATIONAL, pillar_code, province_code
 
-from .problems import Problem
+from uxo_swg.domain.messages import N_, message
+
+from .problems import Problem, explained, problem
 from .workbook import CellError, SafeWorkbook, Table, cell_date, cell_decimal, cell_text, find_sheet, normalise_header, open_workbook, read_table
 
 RETURN_SHEET = "Return"
@@ -37,6 +39,8 @@ OUTPUT_COLUMNS = (["Pillar", "Province", "Indicator", "Value"], [*PEOPLE_COLUMNS
 INDICATORS = ("land_released_ha", "items_destroyed", "re_sessions", "re_beneficiaries", "va_beneficiaries")
 PEOPLE_INDICATORS = ("re_beneficiaries", "va_beneficiaries")
 MAX_PROBLEMS = 500  # kept in full; beyond that only counted, so memory stays flat
+#: Columns named inside a sentence ("the amount must be more than zero"), as words to translate.
+_COLUMN_WORDS = {"Amount": N_("amount"), "Value": N_("value")}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -45,7 +49,7 @@ class Vocabulary:
     """What the reader checks names against: organisations (id, name) by name or alias, currencies, indicators."""
 
     find_organisation: Callable[[str], tuple[int, str] | None]
-    unknown_organisation: Callable[[str, str], str]  # (text, role) -> sentence with the closest names
+    unknown_organisation: Callable[[str, str], tuple[str, dict[str, Any]]]  # (text, role) -> sentence template, values
     currencies: frozenset[str]
     indicators: tuple[str, ...] = INDICATORS
 
@@ -173,8 +177,9 @@ def _read_header(wb: Any, reading: ReturnReading, vocabulary: Vocabulary, today:
     ws = find_sheet(wb, RETURN_SHEET)
     header = reading.header
     if ws is None:
-        reading.add(Problem(f"the workbook has no sheet {RETURN_SHEET!r} (sheets found: {', '.join(wb.sheetnames)}); "
-                            "download the template and copy your figures into it", RETURN_SHEET))
+        reading.add(problem(N_("the workbook has no sheet {name} (sheets found: {found}); "
+                               "download the template and copy your figures into it"), RETURN_SHEET,
+                            name=repr(RETURN_SHEET), found=", ".join(wb.sheetnames)))
         return
     wanted = {normalise_header(label): label for label in HEADER_LABELS}
     found: dict[str, tuple[int, Any]] = {}
@@ -188,37 +193,40 @@ def _read_header(wb: Any, reading: ReturnReading, vocabulary: Vocabulary, today:
 
     for label in ("Operator", "Quarter"):
         if label not in found or not cell_text(found[label][1]):
-            reading.add(Problem(f"{label!r} is missing: write the label {label!r} in column A and its value in column B",
-                                *where(label)))
+            reading.add(problem(N_("{label} is missing: write the label {label} in column A and its value in column B"),
+                                *where(label), label=repr(label)))
     if "Operator" in found and cell_text(found["Operator"][1]):
         text = cell_text(found["Operator"][1])
         org = vocabulary.find_organisation(text)
         header.operator_row = found["Operator"][0]
         if org is None:
-            reading.add(Problem(vocabulary.unknown_organisation(text, "operator"), *where("Operator")))
+            template, params = vocabulary.unknown_organisation(text, N_("operator"))
+            reading.add(problem(template, *where("Operator"), **params))
         else:
             header.operator_id, header.operator_name = org
     if "Quarter" in found and cell_text(found["Quarter"][1]):
         try:
             header.quarter = parse_quarter(cell_text(found["Quarter"][1]))
         except PeriodError as error:
-            reading.add(Problem(f"{error}; write the quarter as 2025-Q3", *where("Quarter")))
+            reading.add(problem(N_("{error}; write the quarter as 2025-Q3"), *where("Quarter"),
+                                error=message(error.template, **error.params)))
     header.prepared_by = cell_text(found.get("Prepared by", (0, None))[1])[:200]
     if not header.prepared_by:
-        reading.add(Problem("'Prepared by' is empty: write who prepared the return, so the secretariat knows whom to ask",
+        reading.add(problem(N_("'Prepared by' is empty: write who prepared the return, so the secretariat knows whom to ask"),
                             *where("Prepared by"), level="warning"))
     header.email = cell_text(found.get("Email", (0, None))[1])[:254]
     if header.email and not _EMAIL.match(header.email):
-        reading.add(Problem(f"{header.email!r} is not an e-mail address", *where("Email")))
+        reading.add(problem(N_("{email} is not an e-mail address"), *where("Email"), email=repr(header.email)))
     submitted = found.get("Submitted on", (0, None))[1]
     if cell_text(submitted):
         try:
             header.submitted_on = cell_date(submitted)
         except CellError as error:
-            reading.add(Problem(str(error), *where("Submitted on")))
+            reading.add(explained(error, *where("Submitted on")))
         else:
             if header.submitted_on > today:
-                reading.add(Problem(f"'Submitted on' {header.submitted_on} is in the future", *where("Submitted on")))
+                reading.add(problem(N_("'Submitted on' {date} is in the future"), *where("Submitted on"),
+                                    date=header.submitted_on.isoformat()))
 
 
 # --- the data sheets ---------------------------------------------------------------------
@@ -232,22 +240,27 @@ class _Cells:
         self._pillars: dict[str, str | None] = {}
         self._provinces: dict[str, str | None] = {}
 
-    def error(self, row: int, column: str, message: str, level: str = "error") -> None:
-        self.reading.add(Problem(message, self.table.sheet, row, self.table.column_label(column), level))
+    def error(self, row: int, column: str, template: str, level: str = "error", **params: Any) -> None:
+        self.reading.add(problem(template, self.table.sheet, row, self.table.column_label(column), level, **params))
+
+    def refused(self, row: int, column: str, error: Exception) -> None:
+        self.reading.add(explained(error, self.table.sheet, row, self.table.column_label(column)))
 
     def organisation(self, row: int, column: str, value: Any, role: str, required: bool) -> int | None | bool:
         """Return the organisation id, None when empty and optional, False after reporting a problem."""
         text = cell_text(value)
         if not text:
             if required:
-                self.error(row, column, f"the {role} is missing: write its name as registered with the secretariat")
+                self.error(row, column, N_("the {role} is missing: write its name as registered with the secretariat"),
+                           role=message(role))
                 return False
             return None
         if text not in self._orgs:
             self._orgs[text] = self.vocabulary.find_organisation(text)
         org = self._orgs[text]
         if org is None:
-            self.error(row, column, self.vocabulary.unknown_organisation(text, role))
+            template, params = self.vocabulary.unknown_organisation(text, role)
+            self.error(row, column, template, **params)
             return False
         return org[0]
 
@@ -257,24 +270,26 @@ class _Cells:
             self._pillars[text] = pillar_code(text) if text else None
         code = self._pillars[text]
         if code is None:
-            self.error(row, "Pillar", f"{text!r} is not a pillar: use clearance, va, re, im, policy or unallocated "
-                                      "(or the pillar's English or Lao name)" if text else
-                       "the pillar is missing: use clearance, va, re, im, policy or unallocated")
+            self.error(row, "Pillar", N_("{text} is not a pillar: use clearance, va, re, im, policy or unallocated "
+                                         "(or the pillar's English or Lao name)") if text else
+                       N_("the pillar is missing: use clearance, va, re, im, policy or unallocated"), text=repr(text))
         return code
 
     def province(self, row: int, value: Any, required: bool) -> str | None | bool:
         text = cell_text(value)
         if not text:
             if required:
-                self.error(row, "Province", f"the province is missing: use a province name or code, or {NATIONAL!r}")
+                self.error(row, "Province", N_("the province is missing: use a province name or code, or {national}"),
+                           national=repr(NATIONAL))
                 return False
             return None
         if text not in self._provinces:
             self._provinces[text] = province_code(text)
         code = self._provinces[text]
         if code is None:
-            self.error(row, "Province", f"{text!r} is not a province of Lao PDR: use its name (Xiengkhouang) or code "
-                                        f"(LA-XI), or {NATIONAL!r} for work not tied to one province")
+            self.error(row, "Province", N_("{text} is not a province of Lao PDR: use its name (Xiengkhouang) or code "
+                                           "(LA-XI), or {national} for work not tied to one province"),
+                       text=repr(text), national=repr(NATIONAL))
             return False
         return code
 
@@ -282,8 +297,9 @@ class _Cells:
         text = cell_text(value).upper()
         if text in self.vocabulary.currencies:
             return text
-        self.error(row, "Currency", f"{cell_text(value)!r} is not an ISO currency code: write USD, EUR, JPY, LAK ..."
-                   if text else "the currency is missing: write its ISO code (USD, EUR, JPY, LAK ...)")
+        self.error(row, "Currency", N_("{text} is not an ISO currency code: write USD, EUR, JPY, LAK ...")
+                   if text else N_("the currency is missing: write its ISO code (USD, EUR, JPY, LAK ...)"),
+                   text=repr(cell_text(value)))
         return None
 
     def amount(self, row: int, column: str, value: Any, currency: str | None, positive: bool) -> Decimal | None:
@@ -292,11 +308,12 @@ class _Cells:
             if currency is not None:
                 number = parse_amount(number, currency)
         except (CellError, MoneyError) as error:
-            self.error(row, column, str(error))
+            self.refused(row, column, error)
             return None
         if number < 0 or (positive and number == 0):
-            self.error(row, column, f"{number} is not allowed here: the {column.lower()} must be more than zero"
-                       if positive else f"{number} is negative: report a {column.lower()} of zero or more")
+            self.error(row, column, N_("{number} is not allowed here: the {what} must be more than zero")
+                       if positive else N_("{number} is negative: report a {what} of zero or more"),
+                       number=number, what=message(_COLUMN_WORDS.get(column, column.lower())))
             return None
         return number
 
@@ -313,18 +330,19 @@ def _table(wb: Any, book: SafeWorkbook, reading: ReturnReading, sheet: str, colu
     reading.totals[sheet] = SheetTotal()
     if ws is None:
         if required:
-            reading.add(Problem(f"the workbook has no sheet {sheet!r}: download the template and copy your figures into it", sheet))
+            reading.add(problem(N_("the workbook has no sheet {name}: download the template and copy your figures into it"),
+                                sheet, name=repr(sheet)))
         return None
     table, rows = read_table(ws, book, sheet, *columns)
-    for problem in table.problems:
-        reading.add(problem)
+    for found in table.problems:
+        reading.add(found)
     return table, rows
 
 
 def _after(table: Table, reading: ReturnReading, start: int) -> None:
     """Carry the problems read_table found while iterating (formulas without a value)."""
-    for problem in table.problems[start:]:
-        reading.add(problem)
+    for found in table.problems[start:]:
+        reading.add(found)
 
 
 def _receipts(wb: Any, book: SafeWorkbook, reading: ReturnReading, vocabulary: Vocabulary) -> Iterator[ReceiptRow]:
@@ -341,10 +359,10 @@ def _receipts(wb: Any, book: SafeWorkbook, reading: ReturnReading, vocabulary: V
         try:
             received = cell_date(values["Received on"])
         except CellError as error:
-            cells.error(number, "Received on", str(error))
+            cells.refused(number, "Received on", error)
             received = None
-        donor = cells.organisation(number, "Donor", values["Donor"], "donor", required=True)
-        via = cells.organisation(number, "Via", values.get("Via"), "channel (Via)", required=False)
+        donor = cells.organisation(number, "Donor", values["Donor"], N_("donor"), required=True)
+        via = cells.organisation(number, "Via", values.get("Via"), N_("channel (Via)"), required=False)
         pillar = cells.pillar(number, values["Pillar"])
         province = cells.province(number, values.get("Province"), required=False)
         currency = cells.currency(number, values["Currency"])
@@ -355,8 +373,9 @@ def _receipts(wb: Any, book: SafeWorkbook, reading: ReturnReading, vocabulary: V
         if reading.error_count > errors:
             continue
         if quarter is not None and not quarter.contains(received):
-            cells.error(number, "Received on", f"{received} is outside {quarter}: check the date, or report it in that "
-                                               "quarter's return", level="warning")
+            cells.error(number, "Received on", N_("{date} is outside {quarter}: check the date, or report it in that "
+                                                  "quarter's return"), level="warning", date=received.isoformat(),
+                        quarter=str(quarter))
         total.rows += 1
         total.by_currency[currency] += amount
         yield ReceiptRow(number, received, donor, via, cell_text(values.get("Agreement ref"))[:60] or None, pillar,
@@ -379,7 +398,7 @@ def _expenditure(wb: Any, book: SafeWorkbook, reading: ReturnReading, vocabulary
         amount = cells.amount(number, "Amount", values["Amount"], currency, positive=False)
         funder = cell_text(values.get("Funded by"))
         own = " ".join(funder.casefold().split()) == OWN_FUNDS
-        funded_by = None if own else cells.organisation(number, "Funded by", funder, "funder (Funded by) or 'own funds'",
+        funded_by = None if own else cells.organisation(number, "Funded by", funder, N_("funder (Funded by) or 'own funds'"),
                                                         required=False)
         if len(table.problems) > seen:
             _after(table, reading, seen)
@@ -408,11 +427,12 @@ def _outputs(wb: Any, book: SafeWorkbook, reading: ReturnReading, vocabulary: Vo
         text = cell_text(values["Indicator"])
         indicator = known.get(text.casefold().replace(" ", "_"))
         if indicator is None:
-            cells.error(number, "Indicator", f"{text!r} is not an indicator: use one of {', '.join(vocabulary.indicators)}"
-                        if text else f"the indicator is missing: use one of {', '.join(vocabulary.indicators)}")
+            cells.error(number, "Indicator", N_("{text} is not an indicator: use one of {indicators}")
+                        if text else N_("the indicator is missing: use one of {indicators}"),
+                        text=repr(text), indicators=", ".join(vocabulary.indicators))
         value = cells.amount(number, "Value", values["Value"], None, positive=False)
         if value is not None and value != value.quantize(Decimal("0.0001")):
-            cells.error(number, "Value", f"{value} has more than four decimals")
+            cells.error(number, "Value", N_("{value} has more than four decimals"), value=value)
         people = _people(cells, number, values, indicator, value)
         if len(table.problems) > seen:
             _after(table, reading, seen)
@@ -440,34 +460,39 @@ def _people(cells: _Cells, row: int, values: dict[str, Any], indicator: str | No
         try:
             number = cell_decimal(raw)
         except CellError as error:
-            cells.error(row, column, str(error).replace("amount", "number of people"))
+            cells.refused(row, column, error)  # never "missing": empty cells are skipped above
             return (None,) * len(PEOPLE_COLUMNS)
         if number < 0 or number != number.to_integral_value():
-            cells.error(row, column, f"{cell_text(raw)!r} is not a number of people: write a whole number of zero or more")
+            cells.error(row, column, N_("{text} is not a number of people: write a whole number of zero or more"),
+                        text=repr(cell_text(raw)))
             return (None,) * len(PEOPLE_COLUMNS)
         counts[column] = int(number)
     given = [c for c in PEOPLE_COLUMNS if counts[c] is not None]
     if not given:
         return (None,) * len(PEOPLE_COLUMNS)
     if indicator is not None and indicator not in PEOPLE_INDICATORS:
-        cells.error(row, given[0], f"{indicator} does not count people: leave {', '.join(PEOPLE_COLUMNS)} empty "
-                                   f"(they are for {' and '.join(PEOPLE_INDICATORS)})")
+        cells.error(row, given[0], N_("{indicator} does not count people: leave {columns} empty (they are for {counting})"),
+                    indicator=indicator, columns=", ".join(PEOPLE_COLUMNS), counting=" and ".join(PEOPLE_INDICATORS))
         return (None,) * len(PEOPLE_COLUMNS)
     groups = PEOPLE_COLUMNS[:4]
     missing = [c for c in groups if counts[c] is None]
     if missing and len(missing) < len(groups):
-        cells.error(row, missing[0], f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} empty: give women, men, "
-                                     "girls and boys all four (0 where there were none), or leave all four empty")
+        cells.error(row, missing[0], N_("{columns} is empty: give women, men, girls and boys all four (0 where there were "
+                                        "none), or leave all four empty") if len(missing) == 1 else
+                    N_("{columns} are empty: give women, men, girls and boys all four (0 where there were none), or leave "
+                       "all four empty"), columns=", ".join(missing))
         return (None,) * len(PEOPLE_COLUMNS)
     if value is not None and not missing:
         people = sum(counts[c] for c in groups)
         if people != value:
-            cells.error(row, "Women", f"women, men, girls and boys add up to {people}, not to the value {value.normalize():f}: "
-                                      "each person reached is counted in exactly one of the four")
+            cells.error(row, "Women", N_("women, men, girls and boys add up to {people}, not to the value {value}: "
+                                         "each person reached is counted in exactly one of the four"),
+                        people=people, value=f"{value.normalize():f}")
             return (None,) * len(PEOPLE_COLUMNS)
     disabled = counts["With disability"]
     if value is not None and disabled is not None and disabled > value:
-        cells.error(row, "With disability", f"{disabled} people with a disability is more than the value "
-                                            f"{value.normalize():f}: it counts some of the people reached, not more")
+        cells.error(row, "With disability", N_("{disabled} people with a disability is more than the value "
+                                               "{value}: it counts some of the people reached, not more"),
+                    disabled=disabled, value=f"{value.normalize():f}")
         return (None,) * len(PEOPLE_COLUMNS)
     return tuple(counts[c] for c in PEOPLE_COLUMNS)

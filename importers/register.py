@@ -18,7 +18,9 @@ from uxo_swg.domain.money import MoneyError, parse_amount
 from uxo_swg.domain.reference import pillar_code, province_code, ref_problem
 
 from .operator_return import INDICATORS
-from .problems import Problem
+from uxo_swg.domain.messages import N_, message
+
+from .problems import Problem, explained, problem
 from .workbook import CellError, SafeWorkbook, Table, cell_date, cell_decimal, cell_text, find_sheet, read_table
 
 ORGANISATIONS, PLEDGES, COMMITMENTS, AMENDMENTS, DISBURSEMENTS, REQUIREMENTS = (
@@ -144,14 +146,14 @@ class RegisterReader:
     """Reads one register workbook sheet by sheet; every problem lands in `problems`.
 
     `find(name)` returns the id of the organisation called `name` (or an alias), or None;
-    `unknown(name, role)` returns the sentence for a name that matches none; `country(text)`
+    `unknown(name, role)` returns the sentence (template, values) for a name that matches none; `country(text)`
     returns an ISO 3166 alpha-2 code or None; `currencies` are the ISO 4217 codes.
     """
 
     wb: Any
     book: SafeWorkbook
     find: Callable[[str], int | None]
-    unknown: Callable[[str, str], str]
+    unknown: Callable[[str, str], tuple[str, dict[str, Any]]]
     currencies: frozenset[str]
     country: Callable[[str], str | None] = lambda text: None
     problems: list[Problem] = field(default_factory=list)
@@ -200,21 +202,29 @@ class RegisterReader:
         text = cell_text(record.get(column))
         if not text:
             if required:
-                self._error(table, number, column, f"the {role} is missing: write the organisation's registered name")
+                self._error(table, number, column, N_("the {role} is missing: write the organisation's registered name"),
+                            role=message(role))
             return None
         if text in self._names:
             found = self._names[text]
         else:
             found = self._names[text] = self.find(text)
         if found is None:
-            self._error(table, number, column, self.unknown(text, role))
+            template, params = self.unknown(text, role)
+            self._error(table, number, column, template, **params)
         return found
 
-    def _error(self, table: Table, number: int, column: str, message: str) -> None:
+    def _error(self, table: Table, number: int, column: str, template: str, **params: Any) -> None:
+        """Report the cell's error: a template marked with N_ and its values (a sentence as it is, without)."""
         label = table.column_label(column)
         if self._flagged and (table.sheet, number, label) in self._flagged:
             return  # the cell is already reported (a formula without a saved value)
-        self.problems.append(Problem(message, table.sheet, number, label))
+        self.problems.append(problem(template, table.sheet, number, label, **params))
+
+    def _refused(self, table: Table, number: int, column: str, error: Exception) -> None:
+        label = table.column_label(column)
+        if not (self._flagged and (table.sheet, number, label) in self._flagged):
+            self.problems.append(explained(error, table.sheet, number, label))
 
     def _text(self, table: Table, number: int, record: dict[str, Any], column: str, limit: int, required: bool = False) -> str:
         text = cell_text(record.get(column))
@@ -227,16 +237,16 @@ class RegisterReader:
     def _ref(self, table: Table, number: int, record: dict[str, Any], column: str) -> str:
         """Return the ref of a new record, checked by the rule the web forms apply."""
         text = self._text(table, number, record, column, MAX_REF, required=True)
-        problem = ref_problem(text)
-        if problem:
-            self._error(table, number, column, problem)
+        wrong = ref_problem(text)
+        if wrong:
+            self._error(table, number, column, wrong)
         return text
 
     def _date(self, table: Table, number: int, record: dict[str, Any], column: str) -> date | None:
         try:
             return cell_date(record.get(column))
         except CellError as error:
-            self._error(table, number, column, str(error))
+            self._refused(table, number, column, error)
             return None
 
     def _year(self, table: Table, number: int, record: dict[str, Any]) -> int | None:
@@ -244,10 +254,12 @@ class RegisterReader:
         try:
             year = cell_decimal(value)
         except CellError as error:
-            self._error(table, number, "Year", str(error).replace("amount", "year"))
+            missing = getattr(error, "template", "") == "the amount is missing"
+            self._error(table, number, "Year", N_("the year is missing") if missing else N_("{text} is not a number"),
+                        text=repr(cell_text(value)))
             return None
         if year != year.to_integral_value() or int(year) not in YEARS:
-            self._error(table, number, "Year", f"{cell_text(value)!r} is not a year: write it as 2025")
+            self._error(table, number, "Year", N_("{text} is not a year: write it as 2025"), text=repr(cell_text(value)))
             return None
         return int(year)
 
@@ -255,14 +267,14 @@ class RegisterReader:
         text = cell_text(record.get("Support"))
         support = support_kind(text)
         if support is None:
-            self._error(table, number, "Support", f"{text!r} is not a kind of support: write cash or in-kind")
+            self._error(table, number, "Support", N_("{text} is not a kind of support: write cash or in-kind"), text=repr(text))
             return "cash"
         return support
 
     def _yes_no(self, table: Table, number: int, record: dict[str, Any], column: str) -> bool | None:
         text = cell_text(record.get(column)).upper()
         if text and text not in YES + NO:
-            self._error(table, number, column, f"{text!r} is not Y or N")
+            self._error(table, number, column, N_("{text} is not Y or N"), text=repr(text))
         return True if text in YES else (False if text in NO else None)
 
     def _optional_year(self, table: Table, number: int, record: dict[str, Any]) -> int | None:
@@ -272,15 +284,16 @@ class RegisterReader:
         text = cell_text(record.get("Pillar"))
         code = pillar_code(text) if text else None
         if code is None:
-            self._error(table, number, "Pillar", f"{text!r} is not a pillar: use clearance, va, re, im, policy or unallocated "
-                                                 "(or the pillar's English or Lao name)" if text else "the pillar is missing")
+            self._error(table, number, "Pillar", N_("{text} is not a pillar: use clearance, va, re, im, policy or unallocated "
+                                                    "(or the pillar's English or Lao name)") if text
+                        else N_("the pillar is missing"), text=repr(text))
         return code
 
     def _currency(self, table: Table, number: int, record: dict[str, Any]) -> str | None:
         text = cell_text(record.get("Currency")).upper()
         if text not in self.currencies:
-            self._error(table, number, "Currency", f"{text!r} is not an ISO 4217 currency code such as USD, EUR or JPY"
-                        if text else "the currency is missing: write its ISO 4217 code (USD, EUR, JPY ...)")
+            self._error(table, number, "Currency", N_("{text} is not an ISO 4217 currency code such as USD, EUR or JPY")
+                        if text else N_("the currency is missing: write its ISO 4217 code (USD, EUR, JPY ...)"), text=repr(text))
             return None
         return text
 
@@ -289,10 +302,11 @@ class RegisterReader:
             amount = cell_decimal(record.get("Amount"))
             amount = parse_amount(amount, currency or "USD")
         except (CellError, MoneyError) as error:
-            self._error(table, number, "Amount", str(error))
+            self._refused(table, number, "Amount", error)
             return None
         if amount <= 0:
-            self._error(table, number, "Amount", f"{amount} is not a positive amount: cancel a record instead of entering a negative one")
+            self._error(table, number, "Amount", N_("{amount} is not a positive amount: cancel a record instead of entering a "
+                                                    "negative one"), amount=amount)
             return None
         return amount
 
@@ -344,13 +358,13 @@ class RegisterReader:
         before = len(errors)
         for number, record in rows:  # `before` is taken before the next row is read: its formula problems count
             ref = self._ref(table, number, record, "Pledge ref")
-            donor = self._org(table, number, record, "Donor", "donor")
+            donor = self._org(table, number, record, "Donor", N_("donor"))
             announced = self._date(table, number, record, "Announced on")
             year = self._year(table, number, record)
             pillar = self._pillar(table, number, record)
             currency = self._currency(table, number, record)
             amount = self._amount(table, number, record, currency)
-            recipient = self._org(table, number, record, "Recipient", "recipient", required=False)
+            recipient = self._org(table, number, record, "Recipient", N_("recipient"), required=False)
             ccm_text = cell_text(record.get("CCM specific")).upper()
             if ccm_text not in ("", "Y", "N", "YES", "NO", "TRUE", "FALSE"):
                 self._error(table, number, "CCM specific", f"{ccm_text!r} is not Y or N")
@@ -373,8 +387,8 @@ class RegisterReader:
         for number, record in rows:  # `before` is taken before the next row is read: its formula problems count
             ref = self._ref(table, number, record, "Agreement ref")
             pledge_ref = self._text(table, number, record, "Pledge ref", MAX_REF) or None
-            donor = self._org(table, number, record, "Donor", "donor")
-            recipient = self._org(table, number, record, "Recipient", "recipient")
+            donor = self._org(table, number, record, "Donor", N_("donor"))
+            recipient = self._org(table, number, record, "Recipient", N_("recipient"))
             signed = self._date(table, number, record, "Signed on")
             start = self._date(table, number, record, "Start")
             end = self._date(table, number, record, "End")
@@ -435,9 +449,9 @@ class RegisterReader:
         for number, record in rows:  # `before` is taken before the next row is read: its formula problems count
             agreement_ref = self._text(table, number, record, "Agreement ref", MAX_REF) or None
             pledge_ref = self._text(table, number, record, "Pledge ref", MAX_REF) or None
-            donor = self._org(table, number, record, "Donor", "donor")
-            recipient = self._org(table, number, record, "Recipient", "recipient")
-            via = self._org(table, number, record, "Via", "channel", required=False)
+            donor = self._org(table, number, record, "Donor", N_("donor"))
+            recipient = self._org(table, number, record, "Recipient", N_("recipient"))
+            via = self._org(table, number, record, "Via", N_("channel"), required=False)
             paid = self._date(table, number, record, "Paid on")
             pillar = self._pillar(table, number, record)
             province_text = cell_text(record.get("Province"))

@@ -21,7 +21,9 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 
-from .problems import Problem
+from uxo_swg.domain.messages import N_, Explained
+
+from .problems import Problem, problem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 250 * 1024 * 1024
@@ -49,7 +51,7 @@ _FORMULA_NO_VALUE = re.compile(
 )
 
 
-class WorkbookRejected(ValueError):
+class WorkbookRejected(Explained, ValueError):
     """A file refused before reading, with a sentence the sender can act on."""
 
 
@@ -64,7 +66,7 @@ class SafeWorkbook:
 
 def damaged(what: str) -> WorkbookRejected:
     """Return the refusal of a damaged file, saying what is wrong and what to do."""
-    return WorkbookRejected(f"the file is damaged: {what}. Open it in Excel and save it again")
+    return WorkbookRejected(N_("the file is damaged: {what}. Open it in Excel and save it again"), what=what)
 
 
 def inspect_xlsx(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> SafeWorkbook:
@@ -83,25 +85,26 @@ def inspect_xlsx(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> SafeWorkbook:
 
 def _inspect(data: bytes, max_bytes: int) -> SafeWorkbook:
     if len(data) > max_bytes:
-        raise WorkbookRejected(f"the file is {len(data) / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.0f} MB")
+        raise WorkbookRejected(N_("the file is {size} MB; the limit is {limit} MB"), size=f"{len(data) / 1048576:.1f}",
+                               limit=f"{max_bytes / 1048576:.0f}")
     if data.startswith(OLE2_MAGIC):
-        raise WorkbookRejected(
+        raise WorkbookRejected(N_(
             "the file is password-protected (encrypted) or an old .xls workbook: save it as an "
             "unprotected Excel Workbook (.xlsx) and upload that"
-        )
+        ))
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise WorkbookRejected("the file is not an Excel workbook (.xlsx); save it as 'Excel Workbook (.xlsx)' and upload that")
+        raise WorkbookRejected(N_("the file is not an Excel workbook (.xlsx); save it as 'Excel Workbook (.xlsx)' and upload that"))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise WorkbookRejected("the file is damaged: it is not a readable .xlsx") from None
+        raise WorkbookRejected(N_("the file is damaged: it is not a readable .xlsx")) from None
     with archive:
         infos = archive.infolist()
         names = {i.filename for i in infos}
         if len(infos) > MAX_ENTRIES:
             raise WorkbookRejected(f"the file has {len(infos)} parts; a workbook has far fewer: it is refused as unsafe")
         if any(i.flag_bits & 0x1 for i in infos):
-            raise WorkbookRejected("the file is encrypted: remove the password and upload it again")
+            raise WorkbookRejected(N_("the file is encrypted: remove the password and upload it again"))
         total = sum(i.file_size for i in infos)
         if total > MAX_UNCOMPRESSED_BYTES:
             raise WorkbookRejected(f"the file unpacks to {total / 1048576:.0f} MB; the limit is {MAX_UNCOMPRESSED_BYTES / 1048576:.0f} MB")
@@ -109,12 +112,12 @@ def _inspect(data: bytes, max_bytes: int) -> SafeWorkbook:
             if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise WorkbookRejected(f"the part {info.filename} is compressed {info.file_size // max(info.compress_size, 1)} times: the file is refused as a zip bomb")
         if any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise WorkbookRejected("the workbook contains macros (.xlsm): save it as a plain Excel Workbook (.xlsx) without macros")
+            raise WorkbookRejected(N_("the workbook contains macros (.xlsm): save it as a plain Excel Workbook (.xlsx) without macros"))
         if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-            raise WorkbookRejected("the file is a zip archive but not an Excel workbook (.xlsx)")
+            raise WorkbookRejected(N_("the file is a zip archive but not an Excel workbook (.xlsx)"))
         content_types = archive.read("[Content_Types].xml")
         if b"macroEnabled" in content_types:
-            raise WorkbookRejected("the workbook is macro-enabled (.xlsm): save it as a plain Excel Workbook (.xlsx)")
+            raise WorkbookRejected(N_("the workbook is macro-enabled (.xlsm): save it as a plain Excel Workbook (.xlsx)"))
         for info in infos:
             if info.filename.endswith((".xml", ".rels")):
                 with _part(archive, info.filename) as part:
@@ -132,10 +135,11 @@ def _inspect(data: bytes, max_bytes: int) -> SafeWorkbook:
             if path in names:
                 rows, found = _scan_sheet(archive, path)
                 if rows > MAX_SHEET_ROWS:
-                    raise WorkbookRejected(
-                        f"the sheet {sheet!r} has {rows:,} rows, and a sheet is read up to {MAX_DATA_ROWS:,} rows of "
+                    raise WorkbookRejected(N_(
+                        "the sheet {sheet} has {rows} rows, and a sheet is read up to {limit} rows of "
                         "data: if most of them are empty but formatted, delete the empty rows below your data (select "
-                        "them, then Delete rows); otherwise split the file in two; then save and upload again")
+                        "them, then Delete rows); otherwise split the file in two; then save and upload again"),
+                        sheet=repr(sheet), rows=f"{rows:,}", limit=f"{MAX_DATA_ROWS:,}")
                 if found:
                     missing[sheet] = found
     return SafeWorkbook(data=data, sheet_names=list(sheets), formulas_without_value=missing)
@@ -201,7 +205,7 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     try:
         rels = _parse(archive.read("xl/_rels/workbook.xml.rels"))
     except KeyError:
-        raise WorkbookRejected("the file is a zip archive but not an Excel workbook (.xlsx)") from None
+        raise WorkbookRejected(N_("the file is a zip archive but not an Excel workbook (.xlsx)")) from None
     targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
     out: dict[str, str] = {}
     for sheet in workbook.findall("m:sheets/m:sheet", _NS):
@@ -291,11 +295,12 @@ def read_table(
             break
     if header is None:
         if best is None:
-            table.problems.append(Problem(f"no header row found: the sheet needs the columns {', '.join(required)}", sheet))
+            table.problems.append(problem(N_("no header row found: the sheet needs the columns {columns}"), sheet, columns=", ".join(required)))
         else:
             have = {normalise_header(v) for v in best[2] if v is not None}
             lacking = [h for h in required if normalise_header(h) not in have]
-            table.problems.append(Problem(f"the header row has no column {', '.join(repr(h) for h in lacking)}", sheet, best[1]))
+            table.problems.append(problem(N_("the header row has no column {columns}"), sheet, best[1],
+                                          columns=", ".join(repr(h) for h in lacking)))
         return table, iter(())
     for index, value in enumerate(header):
         key = normalise_header(value)
@@ -304,8 +309,8 @@ def read_table(
         if key in wanted and wanted[key] not in table.columns:
             table.columns[wanted[key]] = index
         elif key not in wanted:
-            table.problems.append(Problem(f"unknown column {str(value).strip()!r} is ignored", sheet, table.header_row,
-                                          column_letter(index), level="warning"))
+            table.problems.append(problem(N_("unknown column {name} is ignored"), sheet, table.header_row, column_letter(index),
+                                          level="warning", name=repr(str(value).strip())))
     missing = book.formulas_without_value.get(ws.title, set())
     return table, _rows(rows, table, missing)
 
@@ -325,15 +330,15 @@ def _rows(rows: Iterator[tuple[Any, ...]], table: Table, missing: set[str]) -> I
         if missing:
             for name, i in table.columns.items():
                 if record[name] is None and f"{column_letter(i)}{number}" in missing:
-                    table.problems.append(Problem(
-                        "this formula has no saved value: open the file in Excel or LibreOffice, let it calculate, save, and upload again",
+                    table.problems.append(problem(
+                        N_("this formula has no saved value: open the file in Excel or LibreOffice, let it calculate, save, and upload again"),
                         table.sheet, number, table.column_label(name)))
         yield number, record
 
 
 # --- cell values ------------------------------------------------------------------------
 
-class CellError(ValueError):
+class CellError(Explained, ValueError):
     """A cell value that is not what its column needs; the message says what to write."""
 
 
@@ -354,17 +359,17 @@ def cell_date(value: Any) -> date:
         return value
     text = cell_text(value)
     if not text:
-        raise CellError("the date is missing")
+        raise CellError(N_("the date is missing"))
     try:
         return date.fromisoformat(text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}([ T].*)?$", text) else text)
     except ValueError:
-        raise CellError(f"{text!r} is not a date: use an Excel date or write it as 2025-03-31") from None
+        raise CellError(N_("{text} is not a date: use an Excel date or write it as 2025-03-31"), text=repr(text)) from None
 
 
 def cell_decimal(value: Any) -> Decimal:
     """Return the cell as an exact Decimal: numbers, or text with thousands separators."""
     if isinstance(value, bool):
-        raise CellError(f"{value} is not a number")
+        raise CellError(N_("{text} is not a number"), text=str(value))
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
@@ -373,11 +378,11 @@ def cell_decimal(value: Any) -> Decimal:
         return value
     text = cell_text(value).replace(",", "").replace("\u00a0", "").replace(" ", "").replace("_", "")
     if not text:
-        raise CellError("the amount is missing")
+        raise CellError(N_("the amount is missing"))
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise CellError(f"{cell_text(value)!r} is not a number") from None
+        raise CellError(N_("{text} is not a number"), text=repr(cell_text(value))) from None
     if not number.is_finite():
-        raise CellError(f"{cell_text(value)!r} is not a number")
+        raise CellError(N_("{text} is not a number"), text=repr(cell_text(value)))
     return number

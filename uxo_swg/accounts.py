@@ -7,13 +7,14 @@ from sqlmodel import Session, select
 
 from .audit import set_actor
 from .db import write_transaction
+from .domain.messages import N_, Explained
 from .models import ROLES, Organisation, User
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
 
 
-class AccountError(ValueError):
+class AccountError(Explained, ValueError):
     """A user that cannot be created as asked."""
 
 
@@ -36,23 +37,24 @@ def create_user(
     """Create a user with the roles, and for an operator, the organisation it belongs to."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise AccountError(f"{email!r} is not an e-mail address")
+        raise AccountError(N_("{email} is not an e-mail address"), email=repr(email))
     unknown = [r for r in roles if r not in ROLES]
     if not roles or unknown:
-        raise AccountError(f"unknown role {', '.join(unknown) or '(none)'}: choose from {', '.join(ROLES)}")
+        raise AccountError(N_("unknown role {roles}: choose from {choices}"), roles=", ".join(unknown) or "(none)",
+                           choices=", ".join(ROLES))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(N_("the password must have at least {count} characters"), count=MIN_PASSWORD_LENGTH)
     write_transaction(session)
     if session.exec(select(User).where(User.email == email)).first():
-        raise AccountError(f"a user {email} already exists")
+        raise AccountError(N_("a user {email} already exists"), email=email)
     org_id = None
     if organisation:
         org = session.exec(select(Organisation).where(Organisation.name == organisation)).first()
         if org is None:
-            raise AccountError(f"no organisation is called {organisation!r}")
+            raise AccountError(N_("no organisation is called {name}"), name=repr(organisation))
         org_id = org.id
     if "operator" in roles and org_id is None:
-        raise AccountError("an operator must belong to an organisation: choose the organisation")
+        raise AccountError(N_("an operator must belong to an organisation: choose the organisation"))
     set_actor(session, actor=actor, via=via)
     user = User(email=email, roles=" ".join(sorted(set(roles))), organisation_id=org_id, password_hash=hash_password(password))
     session.add(user)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, select
 
+from .domain.messages import N_, fill, message
 from .domain.names import closest
 from .domain.reference import normalise
 from .models import Organisation, OrganisationAlias
@@ -46,6 +48,11 @@ class Directory:
 
     def unknown_message(self, text: str, role: str = "organisation") -> str:
         """Return the sentence for a name that matches no organisation."""
+        return fill(*self.unknown(text, role))
+
+    def unknown(self, text: str, role: str = N_("organisation")) -> tuple[str, dict[str, Any]]:
+        """Return the template and values of the sentence for a name that matches no organisation."""
         near = self.suggestions(text)
-        hint = f" Did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-        return f"no {role} is called {text!r}.{hint} Ask the secretariat to add it, or use its registered name."
+        hint = message(N_(" Did you mean {names}?"), names=" or ".join(repr(n) for n in near)) if near else ""
+        return (N_("no {role} is called {name}.{hint} Ask the secretariat to add it, or use its registered name."),
+                {"role": message(role), "name": repr(text), "hint": hint})

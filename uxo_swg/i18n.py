@@ -16,6 +16,7 @@ from flask_babel import lazy_ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from .domain.messages import fill
 from .domain.money import minor_units, round_half_up
 from .domain.reference import PILLARS, PROVINCE_NATIONAL, PROVINCES
 
@@ -156,6 +157,38 @@ def missing_rate_text(missing: Any) -> str:
                    currency=currency, days=MAX_RATE_AGE_DAYS, date=date_text(on))
 
 
+def translated(template: str, params: dict[str, Any] | None = None) -> str:
+    """Return a marked template (N_) in the language of the request, its values (and nested sentences) filled in."""
+    text = get_translations().ugettext(template) if template else ""
+    if not params:
+        return text
+    values = {name: translated(v["template"], v["params"]) if isinstance(v, dict) else v for name, v in params.items()}
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder: the English is still right
+        return fill(template, values)
+
+
+def message_text(said: Any) -> str:
+    """Return what an error or a located problem says, in the language of the request.
+
+    Errors from the domain, importers and services carry an English template and its values
+    (`domain.messages.Explained`, `importers.problems.Problem`); anything else is shown as it is.
+    """
+    template = getattr(said, "template", "")
+    if not template:
+        return str(getattr(said, "message", said))  # a Problem's sentence, or an exception's
+    return translated(template, getattr(said, "params", None))
+
+
+def located_text(problem: Any) -> str:
+    """Return a problem with its place in the file (sheet, row, column) in front, in the language of the request."""
+    where = [problem.sheet, gettext("row %(number)s", number=problem.row) if problem.row else "",
+             gettext("column %(column)s", column=problem.column) if problem.column else ""]
+    said = message_text(problem)
+    return f"{', '.join(p for p in where if p)}: {said}" if any(where) else said
+
+
 def _code_labels() -> dict[str, dict[str, str]]:
     """Return the words shown for stored codes, by kind; in English a code is shown as it is stored."""
     return {
@@ -226,6 +259,7 @@ FILTERS = {
     "missing_rate": missing_rate_text,
     "label": label_text,
     "roles": roles_text,
+    "message": message_text,
 }
 
 

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from ..accounts import AccountError, create_user
 from ..api.tokens import TokenError, list_tokens, revoke_token
 from ..db import get_session
+from ..i18n import message_text
 from ..models import ExchangeRate, Organisation, User
 from ..permissions import roles_required
 from ..rates import ImportRefused, import_rates
@@ -31,7 +32,7 @@ def users():
             user = create_user(form.email.data, form.roles.data, form.password.data, organisation=org_name,
                                session=session, actor=current_user.email, via="form")
         except AccountError as error:
-            form.email.errors.append(str(error))
+            form.email.errors.append(message_text(error))
         else:
             flash(f"User {user.email} created.", "info")
             return redirect(url_for("admin.users"))
@@ -46,7 +47,7 @@ def user_active(user_id: int):
     try:
         user = set_user_active(user_id, active, session=get_session(), acting_user=current_user)
     except AdminError as error:
-        flash(str(error), "error")
+        flash(message_text(error), "error")
     else:
         flash(f"{user.email} is {'enabled' if active else 'disabled'}.", "info")
     return redirect(url_for("admin.users"))
@@ -115,7 +116,7 @@ def token_revoke(token_id: int):
     try:
         token = revoke_token(token_id, session=get_session(), acting_user=current_user)
     except TokenError as error:
-        flash(str(error), "error")
+        flash(message_text(error), "error")
     else:
         flash(f"Token {token.id} is revoked: a script that sends it now gets 401.", "info")
     return redirect(url_for("admin.tokens"))

@@ -4,13 +4,14 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from ..db import write_transaction
+from ..domain.messages import N_, Explained
 from ..login_sessions import revoke_all
 from ..models import Setting, User
 
 PUBLIC_SUMMARIES = "public_summaries"
 
 
-class AdminError(ValueError):
+class AdminError(Explained, ValueError):
     """An administrative action that cannot be done as asked."""
 
 
@@ -19,9 +20,9 @@ def set_user_active(user_id: int, active: bool, *, session: Session, acting_user
     write_transaction(session)
     user = session.get(User, user_id, populate_existing=True)
     if user is None:
-        raise AdminError("no such user")
+        raise AdminError(N_("no such user"))
     if user.id == acting_user.id and not active:
-        raise AdminError("you cannot disable your own account")
+        raise AdminError(N_("you cannot disable your own account"))
     user.active = active
     session.add(user)
     if not active:

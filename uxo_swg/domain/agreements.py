@@ -18,17 +18,18 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from .conversion import RateBook, RateMissing
+from .messages import N_, Explained, message
 from .money import MoneyError, parse_amount
 
 Key = tuple[int, str]  # year, pillar
 ZERO = Decimal(0)
 
 
-class AmendmentRefused(ValueError):
-    """An amendment that cannot be made, with the reason and the change it concerns."""
+class AmendmentRefused(Explained, ValueError):
+    """An amendment that cannot be made, with the reason (a template and its values) and the change it concerns."""
 
-    def __init__(self, message: str, change: "Change | None" = None, column: str = ""):
-        super().__init__(message)
+    def __init__(self, template: str, change: "Change | None" = None, column: str = "", **params: Any):
+        super().__init__(template, **params)
         self.change = change
         self.column = column  # the field or register column to blame: Amended on, Amount, Pillar ...
 
@@ -64,8 +65,8 @@ def pillar_of(change: str, pillar: str | None, lines: Iterable[Key]) -> str | No
     pillars = sorted({p for _, p in lines})
     if len(pillars) == 1:
         return pillars[0]
-    raise AmendmentRefused(f"the agreement has lines for several pillars ({', '.join(pillars)}): say which one "
-                           f"this {change} is for", column="Pillar")
+    raise AmendmentRefused(N_("the agreement has lines for several pillars ({pillars}): say which one "
+                              "this {kind} is for"), column="Pillar", pillars=", ".join(pillars), kind=message(change))
 
 
 def replay(signed_on: date, start_on: date, end_on: date, lines: dict[Key, Decimal],
@@ -76,13 +77,14 @@ def replay(signed_on: date, start_on: date, end_on: date, lines: dict[Key, Decim
     steps = []
     for ch in sorted(changes, key=lambda c: c.amended_on):  # stable: same-day changes keep their order
         if ch.amended_on < signed_on:
-            raise AmendmentRefused(f"the amendment is dated {ch.amended_on}, before the agreement was signed "
-                                   f"({signed_on})", ch, "Amended on")
+            raise AmendmentRefused(N_("the amendment is dated {date}, before the agreement was signed ({signed})"), ch,
+                                   "Amended on", date=str(ch.amended_on), signed=str(signed_on))
         if terminated is not None:
-            raise AmendmentRefused(f"the agreement was terminated on {terminated}: nothing can change after that", ch,
-                                   "Amended on")
+            raise AmendmentRefused(N_("the agreement was terminated on {date}: nothing can change after that"), ch,
+                                   "Amended on", date=str(terminated))
         if ch.new_end is not None and ch.new_end < start_on:
-            raise AmendmentRefused(f"the new end ({ch.new_end}) is before the agreement starts ({start_on})", ch, "New end")
+            raise AmendmentRefused(N_("the new end ({end}) is before the agreement starts ({start})"), ch, "New end",
+                                   end=str(ch.new_end), start=str(start_on))
         if ch.change == "terminate":
             terminated, end = ch.amended_on, ch.new_end or ch.amended_on
             steps.append(Step(ch, None, sum(current.values(), ZERO), end, True))
@@ -91,39 +93,41 @@ def replay(signed_on: date, start_on: date, end_on: date, lines: dict[Key, Decim
         have = current.get(key, ZERO)
         amount = ch.amount or ZERO
         if ch.change == "decrease" and amount > have:
-            raise AmendmentRefused(f"a decrease of {amount} for {ch.year} and {ch.pillar} is more than the {have} the "
-                                   "agreement holds for that year and pillar on that date", ch, "Amount")
+            raise AmendmentRefused(N_("a decrease of {amount} for {year} and {pillar} is more than the {have} the "
+                                      "agreement holds for that year and pillar on that date"), ch, "Amount",
+                                   amount=str(amount), year=ch.year, pillar=str(ch.pillar), have=str(have))
         current[key] = have + amount if ch.change == "increase" else have - amount
         end = ch.new_end or end
         steps.append(Step(ch, current[key], sum(current.values(), ZERO), end, False))
     return steps
 
 
-CHANGES = ("increase", "decrease", "terminate")
+CHANGES = (N_("increase"), N_("decrease"), N_("terminate"))  # marked: sentences name the change
 
 
 def make_change(amended_on: date, change: str, year: int | None, pillar: str | None, amount: Decimal | None,
                 new_end: date | None, *, currency: str, lines: Iterable[Key], ident: Any = None) -> Change:
     """Return the amendment with its year and pillar filled in, or raise AmendmentRefused saying what is wrong."""
     if change not in CHANGES:
-        raise AmendmentRefused(f"{change!r} is not a change: use increase, decrease or terminate", column="Change")
+        raise AmendmentRefused(N_("{kind} is not a change: use increase, decrease or terminate"), column="Change",
+                               kind=repr(change))
     year = year or amended_on.year
     if change == "terminate":
         if amount is not None:
-            raise AmendmentRefused("a termination has no amount: it ends the agreement (record a decrease to reduce it)",
+            raise AmendmentRefused(N_("a termination has no amount: it ends the agreement (record a decrease to reduce it)"),
                                    column="Amount")
         return Change(amended_on, change, year, None, None, new_end or amended_on, ident)
     pillar = pillar_of(change, pillar, lines)
     if amount is None:
-        raise AmendmentRefused(f"enter the amount of the {change}, in the agreement's currency ({currency})",
-                               column="Amount")
+        raise AmendmentRefused(N_("enter the amount of the {kind}, in the agreement's currency ({currency})"),
+                               column="Amount", kind=message(change), currency=currency)
     try:
         amount = parse_amount(amount, currency)
     except MoneyError as error:
-        raise AmendmentRefused(str(error), column="Amount") from None
+        raise AmendmentRefused(error.template, column="Amount", **error.params) from None
     if amount <= 0:
-        raise AmendmentRefused(f"the amount must be positive: a {'decrease' if change == 'increase' else change} "
-                               "says which way it goes", column="Amount")
+        raise AmendmentRefused(N_("the amount must be positive: a {kind} says which way it goes"), column="Amount",
+                               kind=message("decrease" if change == "increase" else change))
     return Change(amended_on, change, year, pillar, amount, new_end, ident)
 
 

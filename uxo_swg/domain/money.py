@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .messages import N_, Explained
+
 # ISO 4217 exponents that differ from the usual two decimals.
 _ZERO_DECIMALS = frozenset(
     "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()
@@ -14,7 +16,7 @@ _THREE_DECIMALS = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
 MAX_AMOUNT = Decimal("100000000000000")  # 1e14
 
 
-class MoneyError(ValueError):
+class MoneyError(Explained, ValueError):
     """An amount or currency that cannot be money."""
 
 
@@ -35,7 +37,7 @@ def parse_amount(value: object, currency: str) -> Decimal:
     Floats are refused: they arrive only from spreadsheets, which are parsed elsewhere.
     """
     if isinstance(value, bool) or isinstance(value, float):
-        raise MoneyError(f"{value!r} is not an exact amount")
+        raise MoneyError(N_("{value} is not an exact amount"), value=repr(value))
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int):
@@ -43,23 +45,22 @@ def parse_amount(value: object, currency: str) -> Decimal:
     elif isinstance(value, str):
         text = value.strip().replace(",", "").replace("\u00a0", "").replace(" ", "").replace("_", "")
         if not text:
-            raise MoneyError("the amount is empty")
+            raise MoneyError(N_("the amount is empty"))
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            raise MoneyError(f"{value.strip()!r} is not a number") from None
+            raise MoneyError(N_("{value} is not a number"), value=repr(value.strip())) from None
     else:
-        raise MoneyError(f"{value!r} is not an amount")
+        raise MoneyError(N_("{value} is not an amount"), value=repr(value))
     if not amount.is_finite():
-        raise MoneyError(f"{value!r} is not a finite number")
+        raise MoneyError(N_("{value} is not a finite number"), value=repr(value))
     places = minor_units(currency)
     if amount != amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):
-        raise MoneyError(
-            f"{currency.upper()} has {places} decimal place{'s' if places != 1 else ''}; "
-            f"{amount} has more"
-        )
+        raise MoneyError(N_("{currency} has {places} decimal places; {amount} has more") if places != 1
+                         else N_("{currency} has 1 decimal place; {amount} has more"),
+                         currency=currency.upper(), places=places, amount=amount)
     if abs(amount) > MAX_AMOUNT:
-        raise MoneyError(f"{amount} is larger than any amount this register can hold")
+        raise MoneyError(N_("{amount} is larger than any amount this register can hold"), amount=amount)
     return amount
 
 
@@ -109,9 +110,9 @@ class Money:
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal):
-            raise MoneyError(f"{self.amount!r} is not a Decimal")
+            raise MoneyError(N_("{value} is not a Decimal"), value=repr(self.amount))
         if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
-            raise MoneyError(f"{self.currency!r} is not an ISO 4217 currency code")
+            raise MoneyError(N_("{value} is not an ISO 4217 currency code"), value=repr(self.currency))
 
     def __str__(self) -> str:
         return f"{format_amount(self.amount, self.currency)} {self.currency}"

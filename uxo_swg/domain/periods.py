@@ -5,11 +5,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .messages import N_, Explained
+
 
 YEARS = range(1900, 2201)  # the years a period may have
 
 
-class PeriodError(ValueError):
+class PeriodError(Explained, ValueError):
     """A period text that cannot be read."""
 
 
@@ -91,18 +93,19 @@ def parse_period(text: str, kind: str | None = None) -> Period:
     """Return the period written as `2025`, `2025-Q3` or `2025-H1`; `kind` restricts it."""
     match = _PERIOD.match(str(text))
     if not match:
-        raise PeriodError(f"{text!r} is not a period: write a year (2025), a quarter (2025-Q3) or a half (2025-H1)")
+        raise PeriodError(N_("{text} is not a period: write a year (2025), a quarter (2025-Q3) or a half (2025-H1)"), text=repr(text))
     year, letter, index = int(match[1]), (match[2] or "Y").upper(), int(match[3] or 1)
     if year not in YEARS:
-        raise PeriodError(f"{text!r}: the year {year} is out of range")
+        raise PeriodError(N_("{text}: the year {year} is out of range"), text=repr(text), year=year)
     if letter == "Q" and not 1 <= index <= 4:
-        raise PeriodError(f"{text!r}: a quarter is Q1 to Q4")
+        raise PeriodError(N_("{text}: a quarter is Q1 to Q4"), text=repr(text))
     if letter == "H" and not 1 <= index <= 2:
-        raise PeriodError(f"{text!r}: a half is H1 or H2")
+        raise PeriodError(N_("{text}: a half is H1 or H2"), text=repr(text))
     period = Period(year, letter, index)
     if kind is not None and period.kind != kind:
-        wanted = {"Q": "a quarter such as 2025-Q3", "H": "a half such as 2025-H1", "Y": "a year such as 2025"}[kind]
-        raise PeriodError(f"{text!r} is not {wanted}")
+        wanted = {"Q": N_("{text} is not a quarter such as 2025-Q3"), "H": N_("{text} is not a half such as 2025-H1"),
+                  "Y": N_("{text} is not a year such as 2025")}[kind]
+        raise PeriodError(wanted, text=repr(text))
     return period
 
 

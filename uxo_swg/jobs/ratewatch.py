@@ -10,6 +10,7 @@ again. The admins are also warned, once, when the built-in ECB table ends before
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,7 +24,7 @@ from ..models import (
     ReturnReceipt,
 )
 from ..notices import texts
-from ..notices.services import active_users, claim_reminder, notify
+from ..notices.services import active_users, claim_reminder, notify_each
 from ..rates import ecb_rates, rate_book
 from ..scheduler import Job, register
 
@@ -96,13 +97,13 @@ def watch_rates(period: str, session: Session) -> str:
         last = last_rate_on(currency, today, session=session)
         if claim_reminder(f"rate:{currency}:{last or 'none'}", "rate-missing", f"{currency}: {len(dates)} date(s)",
                           session=session):
-            subject, body = texts.rate_missing(currency, dates, last)
-            notify(admins, subject, body, link="/admin/rates", email=email, session=session)
+            notify_each(admins, partial(texts.rate_missing, currency, dates, last), link="/admin/rates", email=email,
+                        session=session)
             warned.append(currency)
     ecb_last = ecb_rates().last_date()
     if ecb_last < today and claim_reminder(f"ecb-ends:{ecb_last}", "ecb-ends", "", session=session):
-        subject, body = texts.ecb_table_ends(ecb_last, today)
-        notify(admins, subject, body, link="/admin/rates", email=email, session=session)
+        notify_each(admins, partial(texts.ecb_table_ends, ecb_last, today), link="/admin/rates", email=email,
+                    session=session)
         warned.append(f"the ECB table ending on {ecb_last}")
     session.commit()
     sent, errors = deliver_pending(session=session, config=config)

@@ -9,6 +9,7 @@ Each reminder and digest is claimed by its key (`reminder_sent`), so none is mad
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from flask import current_app
 from sqlmodel import Session, col, select
@@ -17,7 +18,7 @@ from ..domain.reminders import due_on, iso_week, quarters_to_watch, reminder_ste
 from ..mail import deliver_pending, mail_configured
 from ..models import OperatorReturn, Organisation
 from ..notices import texts
-from ..notices.services import active_users, claim_reminder, notify
+from ..notices.services import active_users, claim_reminder, notify_each
 from ..returns.services import OPERATOR_KINDS
 from ..scheduler import Job, register
 
@@ -50,8 +51,8 @@ def send_return_reminders(period: str, session: Session) -> str:
             if not claim_reminder(f"return:{operator.id}:{quarter}:{step.name}", "return-reminder",
                                   f"{operator.name} {quarter} {step.name}", session=session):
                 continue
-            subject, body = texts.return_reminder(operator.name, str(quarter), step.due, step.kind, today)
-            notify(users, subject, body, link=f"/returns/?quarter={quarter}", email=email, session=session)
+            notify_each(users, partial(texts.return_reminder, operator.name, str(quarter), step.due, step.kind, today),
+                        link=f"/returns/?quarter={quarter}", email=email, session=session)
             reminded.append(f"{operator.name} {quarter} {step.name}")
         if late_names:
             late.append((str(quarter), due_on(quarter, config["RETURN_DUE_DAYS"]), late_names))
@@ -76,8 +77,7 @@ def _digest(late: list[tuple[str, date, list[str]]], today: date, email: bool, w
     if not late:
         return "weekly digest: no return is late"
     co_chairs = active_users(session=session, role="co-chair")
-    subject, body = texts.return_digest(late, today)
-    notify(co_chairs, subject, body, link="/returns/", email=email, session=session)
+    notify_each(co_chairs, partial(texts.return_digest, late, today), link="/returns/", email=email, session=session)
     return f"weekly digest of {count} late return(s) to {len(co_chairs)} co-chair(s)"
 
 

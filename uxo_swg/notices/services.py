@@ -1,12 +1,14 @@
 """Notices to users, the e-mails that go with them, and reminders made exactly once."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from sqlmodel import Session, col, select
 
 from ..db import write_transaction
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..models import Notice, OutgoingEmail, ReminderSent, User, utcnow
 
 #: Notices listed on the notices page, newest first.
@@ -47,6 +49,20 @@ def notify(users: Iterable[User], subject: str, body: str, *, session: Session, 
         if email:
             session.add(OutgoingEmail(recipient=user.email, subject=subject[:200], body=body))
         count += 1
+    return count
+
+
+def notify_each(users: Iterable[User], write: Callable[[], tuple[str, str]], *, session: Session, link: str = "",
+                email: bool = False) -> int:
+    """Notify the users (as `notify`) in the language each chose, English when none: `write()` gives subject and body."""
+    by_language: dict[str, list[User]] = {}
+    for user in users:
+        by_language.setdefault(user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE, []).append(user)
+    count = 0
+    for language, group in by_language.items():
+        with force_locale(language):
+            subject, body = write()
+        count += notify(group, subject, body, session=session, link=link, email=email)
     return count
 
 

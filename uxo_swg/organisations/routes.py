@@ -6,6 +6,7 @@ from sqlmodel import func, select
 from flask_babel import gettext as _
 
 from ..db import get_session
+from ..i18n import message_text
 from ..models import ORGANISATION_KINDS, Organisation
 from ..paging import Page, page_number
 from ..permissions import roles_required
@@ -75,17 +76,18 @@ def _form(org: Organisation | None):
         form.version.data = org.version
         form.show(org)
     error = None
+    conflict = False
     if form.validate_on_submit():
         try:
             return _save(form, org)
         except (ActionRefused, Conflict) as refused:
             session.rollback()
-            error = str(refused)
+            error, conflict = message_text(refused), isinstance(refused, Conflict)
     merge = None
     if org is not None and not org.merged_into_id:
         merge = MergeForm(version=org.version)
         merge.survivor_id.choices = [(0, _("(choose)"))] + [(o.id, o.name) for o in active_organisations(session=session) if o.id != org.id]
-    status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
+    status = 409 if conflict else (400 if error or form.errors else 200)
     return render_template("organisations/form.html", form=form, org=org, error=error, merge=merge), status
 
 
@@ -107,7 +109,7 @@ def merge(org_id: int):
         survivor = merge_organisations(org_id, form.survivor_id.data, session=session, merged_version=version)
     except (ActionRefused, Conflict) as refused:
         session.rollback()
-        flash(str(refused), "error")
+        flash(message_text(refused), "error")
         return redirect(url_for("organisations.edit", org_id=org_id))
     flash(_("%(name)s merged into %(survivor)s: its records now name %(survivor)s, and %(alias)s is an alias.",
             name=org.name, survivor=survivor.name, alias=repr(org.name)), "info")

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
+from ..domain.messages import N_
 from ..domain.reference import normalise
 from ..models import (
     Commitment, Disbursement, OperatorReturn, Organisation, OrganisationAlias, Pledge, ReturnExpenditure, ReturnReceipt, User,
@@ -77,14 +78,14 @@ def _check_names(data: OrganisationData, own_id: int | None, *, session: Session
     for text in [data.name, *data.aliases]:
         key = normalise(text)
         if not key:
-            raise ActionRefused(f"{text!r} is not a usable name")
+            raise ActionRefused(N_("{name} is not a usable name"), name=repr(text))
         for org in session.exec(select(Organisation).where(Organisation.id != (own_id or 0))).all():
             if normalise(org.name) == key:
-                raise ActionRefused(f"{text!r} is already the name of {org.name!r}")
+                raise ActionRefused(N_("{name} is already the name of {other}"), name=repr(text), other=repr(org.name))
         alias = session.exec(select(OrganisationAlias).where(OrganisationAlias.key == key)).first()
         if alias is not None and alias.organisation_id != own_id:
             owner = session.get(Organisation, alias.organisation_id)
-            raise ActionRefused(f"{text!r} is already an alias of {owner.name!r}")
+            raise ActionRefused(N_("{name} is already an alias of {other}"), name=repr(text), other=repr(owner.name))
 
 
 @guarded
@@ -96,10 +97,10 @@ def save_organisation(data: OrganisationData, *, session: Session, org_id: int |
     else:
         org = session.get(Organisation, org_id, with_for_update=True, populate_existing=True)
         if org is None:
-            raise ActionRefused("no such organisation")
+            raise ActionRefused(N_("no such organisation"))
         check_version(org, version, session=session)
         if org.merged_into_id:
-            raise ActionRefused("this organisation was merged into another: change the surviving record")
+            raise ActionRefused(N_("this organisation was merged into another: change the surviving record"))
         org.version += 1
     _check_names(data, org_id, session=session)
     org.name, org.kind, org.country, org.contact = data.name, data.kind, data.country, data.contact
@@ -122,14 +123,14 @@ def save_organisation(data: OrganisationData, *, session: Session, org_id: int |
 def merge_organisations(merged_id: int, survivor_id: int, *, session: Session, merged_version: int | None = None) -> Organisation:
     """Move every reference of one record to the other, keep it as merged, make its name an alias."""
     if merged_id == survivor_id:
-        raise ActionRefused("choose two different organisations")
+        raise ActionRefused(N_("choose two different organisations"))
     merged = session.get(Organisation, merged_id, with_for_update=True, populate_existing=True)
     survivor = session.get(Organisation, survivor_id, with_for_update=True, populate_existing=True)
     if merged is None or survivor is None:
-        raise ActionRefused("no such organisation")
+        raise ActionRefused(N_("no such organisation"))
     check_version(merged, merged_version, session=session)
     if merged.merged_into_id or survivor.merged_into_id:
-        raise ActionRefused("one of the two is already merged into another organisation")
+        raise ActionRefused(N_("one of the two is already merged into another organisation"))
     move_returns(merged.id, survivor.id, session=session)  # one chain of versions per quarter
     for model, column in REFERENCES:
         for record in session.exec(select(model).where(getattr(model, column) == merged.id)).all():

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..db import get_session
-from ..i18n import label_text, pillar_name
+from ..i18n import label_text, message_text, pillar_name
 from ..domain.agreements import AmendmentRefused
 from ..models import Amendment, Commitment
 from ..permissions import roles_required
@@ -38,6 +38,7 @@ def _edit(agreement_id: int | None):
     agreement = (session.get(Commitment, agreement_id) or abort(404)) if agreement_id else None
     form = _agreement_form(agreement)
     error = None
+    conflict = False
     if form.validate_on_submit():
         data = AgreementData(ref=form.ref.data.strip(), pledge_id=form.pledge_id.data or None, donor_id=form.donor_id.data,
                              recipient_id=form.recipient_id.data, signed_on=form.signed_on.data, start_on=form.start_on.data,
@@ -48,12 +49,12 @@ def _edit(agreement_id: int | None):
                                    version=form.version_number() if agreement_id else None)
         except (ActionRefused, Conflict) as refused:
             session.rollback()
-            error = str(refused)
+            error, conflict = message_text(refused), isinstance(refused, Conflict)
         else:
             flash(_("Agreement %(ref)s saved.", ref=saved.ref), "info")  # back to the pledge it carries out, whose status it moves
             return redirect(url_for("pledges.show", pledge_id=saved.pledge_id) if saved.pledge_id
                             else url_for("pledges.agreement_show", record_id=saved.id))
-    status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
+    status = 409 if conflict else (400 if error or form.errors else 200)
     return render_template("pledges/agreement_form.html", form=form, agreement=agreement, error=error), status
 
 
@@ -117,8 +118,8 @@ def amendment_create(record_id: int):
         session.rollback()
         field = getattr(form, FIELDS.get(refused.column, ""), None)
         if field is not None:
-            field.errors = [*field.errors, str(refused)]
-        return _show(agreement, form, error=str(refused), status=400)
+            field.errors = [*field.errors, message_text(refused)]
+        return _show(agreement, form, error=message_text(refused), status=400)
     flash(_("%(change)s of agreement %(ref)s recorded.", change=label_text(data.change, "change").capitalize(),
             ref=agreement.ref), "info")
     return redirect(url_for("pledges.agreement_show", record_id=agreement.id))

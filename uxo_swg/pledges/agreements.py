@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from ..domain.agreements import AmendmentRefused, Change, Key, Step, make_change, replay
+from ..domain.messages import N_, message
 from ..models import Amendment, Commitment, CommitmentLine, Pledge, utcnow
 from .services import ActionRefused, _get, _unique_ref, check_lines, check_version, guarded, sync_lines
 
@@ -119,7 +120,7 @@ def save_agreement(data: AgreementData, *, session: Session, agreement_id: int |
     if data.pledge_id:
         pledge = _get(Pledge, data.pledge_id, session=session)
         if pledge.donor_id != data.donor_id:
-            raise ActionRefused(f"pledge {pledge.ref} was made by another donor")
+            raise ActionRefused(N_("pledge {ref} was made by another donor"), ref=pledge.ref)
     if agreement_id is None:
         agreement = Commitment(ref=data.ref, donor_id=data.donor_id, recipient_id=data.recipient_id,
                                signed_on=data.signed_on, start_on=data.start_on, end_on=data.end_on, currency=data.currency)
@@ -127,7 +128,7 @@ def save_agreement(data: AgreementData, *, session: Session, agreement_id: int |
         agreement = _get(Commitment, agreement_id, session=session)
         check_version(agreement, version, session=session)
         if agreement.cancelled_at is not None:
-            raise ActionRefused("a cancelled agreement cannot be changed")
+            raise ActionRefused(N_("a cancelled agreement cannot be changed"))
         agreement.version += 1
     for name in ("ref", "pledge_id", "donor_id", "recipient_id", "signed_on", "start_on", "end_on", "currency", "support",
                  "notes"):
@@ -140,7 +141,8 @@ def save_agreement(data: AgreementData, *, session: Session, agreement_id: int |
         try:
             _replay(agreement, {(y, p): amount for y, p, amount in data.lines}, live)
         except AmendmentRefused as refused:
-            raise ActionRefused(f"with these lines an amendment made since would not hold: {refused}") from None
+            raise ActionRefused(N_("with these lines an amendment made since would not hold: {reason}"),
+                                reason=message(refused.template, **refused.params)) from None
     session.commit() if commit else session.flush()
     return agreement
 
@@ -150,14 +152,14 @@ def record_amendment(agreement_id: int, data: AmendmentData, *, session: Session
     """Record an increase, decrease or termination of an agreement, checked against its lines and earlier amendments."""
     agreement = _get(Commitment, agreement_id, session=session)  # locked: two amendments at once are checked in turn
     if agreement.cancelled_at is not None:
-        raise AmendmentRefused("this agreement is cancelled (entered in error): it cannot be amended", column="Change")
+        raise AmendmentRefused(N_("this agreement is cancelled (entered in error): it cannot be amended"), column="Change")
     stored = [a for a in _amendments(agreement.id, session=session) if a.cancelled_at is None]
     ended = next((a for a in stored if a.change == "terminate"), None)
     if ended is not None:
-        raise AmendmentRefused(f"this agreement was terminated on {ended.amended_on}: it cannot be amended any more",
-                               column="Change")
+        raise AmendmentRefused(N_("this agreement was terminated on {date}: it cannot be amended any more"),
+                               column="Change", date=str(ended.amended_on))
     if not data.notes.strip():
-        raise AmendmentRefused("say why the agreement changed: every amendment carries its reason", column="Notes")
+        raise AmendmentRefused(N_("say why the agreement changed: every amendment carries its reason"), column="Notes")
     lines = {(ln.year, ln.pillar_code): ln.amount for ln in agreement_lines(agreement.id, session=session)}
     change = make_change(data.amended_on, data.change, data.year, data.pillar, data.amount, data.new_end,
                          currency=agreement.currency, lines=lines, ident="new")
@@ -177,14 +179,15 @@ def cancel_amendment(amendment_id: int, version: int | None, *, session: Session
     agreement = _get(Commitment, amendment.commitment_id, session=session)
     check_version(amendment, version, session=session)
     if amendment.cancelled_at is not None:
-        raise ActionRefused("this amendment is already cancelled")
+        raise ActionRefused(N_("this amendment is already cancelled"))
     others = [as_change(a) for a in _amendments(agreement.id, session=session)
               if a.cancelled_at is None and a.id != amendment.id]
     lines = {(ln.year, ln.pillar_code): ln.amount for ln in agreement_lines(agreement.id, session=session)}
     try:
         _replay(agreement, lines, others)
     except AmendmentRefused as refused:
-        raise ActionRefused(f"a later amendment rests on this one: {refused}. Cancel that one first") from None
+        raise ActionRefused(N_("a later amendment rests on this one: {reason}. Cancel that one first"),
+                            reason=message(refused.template, **refused.params)) from None
     amendment.cancelled_at = utcnow()
     amendment.version += 1
     session.add(amendment)

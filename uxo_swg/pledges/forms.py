@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..domain.money import MoneyError, parse_amount, round_for_currency
 from ..domain.reference import REF_PATTERN, REF_RULE
 from ..i18n import Form as AppForm
-from ..i18n import TranslatedMeta, currency_name, lazy_label
+from ..i18n import TranslatedMeta, currency_name, lazy_label, message_text
 from ..models import AMENDMENT_CHANGES
 from ..rates import iso_currencies
 
@@ -83,7 +83,7 @@ def amount_in(currency_field: str, required: bool = True):
         try:
             amount = typed_amount(text, code)
         except MoneyError as error:
-            raise ValidationError(str(error)) from None
+            raise ValidationError(message_text(error)) from None
         if amount <= 0:
             raise ValidationError(_l("the amount must be positive; cancel a record instead of entering a negative amount"))
         field.amount = amount
@@ -207,7 +207,7 @@ class AmendmentForm(AppForm):
         try:
             return typed_amount(text, currency)
         except MoneyError as error:
-            self.amount.errors = [*self.amount.errors, str(error)]
+            self.amount.errors = [*self.amount.errors, message_text(error)]
             return None
 
 
@@ -271,4 +271,4 @@ class TargetForm(_Versioned):
         try:
             field.value = target_value(field.data or "")
         except ValueError as error:
-            raise ValidationError(str(error)) from None
+            raise ValidationError(message_text(error)) from None

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from importers.problems import Problem
+from importers.problems import Problem, problem
 from importers.register import AMENDMENTS, COMMITMENTS, PLEDGES, RegisterReader
 
 from ..domain.agreements import AmendmentRefused, Change, make_change, replay
+from ..domain.messages import N_, message
 from ..domain.money import round_for_currency
 from ..models import Amendment, Commitment, CommitmentLine
 from .import_rows import ImportResult, Recent, bump, chunks, insert_rows, pledges_by_ref
@@ -122,8 +123,8 @@ def store_amendments(reader: RegisterReader, batch_id: int, now: datetime, resul
         return
     problems = result.problems
 
-    def error(row: int, column: str, message: str) -> None:
-        problems.append(Problem(message, AMENDMENTS, row, reader.label(AMENDMENTS, column)))
+    def error(row: int, column: str, template: str, **params: Any) -> None:
+        problems.append(problem(template, AMENDMENTS, row, reader.label(AMENDMENTS, column), **params))
 
     refs = sorted({r.ref for r in rows})
     agreements: dict[str, Commitment] = {}
@@ -144,16 +145,17 @@ def store_amendments(reader: RegisterReader, batch_id: int, now: datetime, resul
         agreement = agreements.get(r.ref)
         if agreement is None:
             if r.ref not in reader.failed_refs[COMMITMENTS]:
-                error(r.row, "Agreement ref", f"no agreement has the ref {r.ref!r}: in this file's Commitments sheet or recorded")
+                error(r.row, "Agreement ref", N_("no agreement has the ref {ref}: in this file's Commitments sheet or recorded"),
+                      ref=repr(r.ref))
             continue
         if agreement.cancelled_at is not None:
-            error(r.row, "Agreement ref", f"agreement {r.ref!r} is cancelled (entered in error): it cannot be amended")
+            error(r.row, "Agreement ref", N_("agreement {ref} is cancelled (entered in error): it cannot be amended"), ref=repr(r.ref))
             continue
         try:
             change = make_change(r.amended_on, r.change, r.year, r.pillar, r.amount, r.new_end, currency=agreement.currency,
                                  lines=lines[agreement.id], ident=r.row)
         except AmendmentRefused as refused:
-            error(r.row, refused.column or "Change", str(refused))
+            error(r.row, refused.column or "Change", refused.template, **refused.params)
             continue
         same = [a for a in stored[agreement.id] if (a.amended_on, a.change, a.year, a.pillar_code, a.amount, a.new_end)
                 == (change.amended_on, change.change, change.year, change.pillar, change.amount, change.new_end)]
@@ -162,7 +164,8 @@ def store_amendments(reader: RegisterReader, batch_id: int, now: datetime, resul
             continue
         ended = next((a for a in stored[agreement.id] if a.change == "terminate"), None)
         if ended is not None:
-            error(r.row, "Agreement ref", f"agreement {r.ref!r} was terminated on {ended.amended_on}: it cannot be amended any more")
+            error(r.row, "Agreement ref", N_("agreement {ref} was terminated on {date}: it cannot be amended any more"),
+                  ref=repr(r.ref), date=str(ended.amended_on))
             continue
         changes[agreement.id].append(change)
     new: list[dict[str, Any]] = []
@@ -174,7 +177,8 @@ def store_amendments(reader: RegisterReader, batch_id: int, now: datetime, resul
             replay(a.signed_on, a.start_on, a.end_on, lines[agreement_id], [*earlier, *wanted])
         except AmendmentRefused as refused:
             row = refused.change.ident if refused.change and refused.change.ident else wanted[0].ident
-            error(row, refused.column or "Change", f"agreement {a.ref!r}: {refused}")
+            error(row, refused.column or "Change", N_("agreement {ref}: {reason}"), ref=repr(a.ref),
+                  reason=message(refused.template, **refused.params))
             continue
         new.extend({"commitment_id": agreement_id, "amended_on": ch.amended_on, "change": ch.change, "year": ch.year,
                     "pillar_code": ch.pillar, "amount": ch.amount, "new_end": ch.new_end,

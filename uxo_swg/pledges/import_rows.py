@@ -9,11 +9,12 @@ from typing import Any, Iterable, Iterator
 
 from sqlmodel import Session, col, select
 
-from importers.problems import Problem
+from importers.problems import Problem, problem
 
 from ..audit import log_bulk_insert
 from ..db import bulk_insert
 from ..domain.conversion import RateBook, RateMissing
+from ..domain.messages import N_, message
 from ..models import Pledge
 
 CHUNK = 2000
@@ -119,7 +120,7 @@ class MissingRates:
         for currency, dates in sorted(self.missing.items()):
             first = sorted(dates)[:shown]
             listed = "; ".join(f"{on} ({dates[on]})" for on in first)
-            more = f", and {len(dates) - shown} more date(s)" if len(dates) > shown else ""
-            out.append(Problem(f"No {currency} rate on or in the 31 days before {listed}{more}: load one before the "
-                               "summaries are due.", level="warning"))
+            more = message(N_(", and {count} more date(s)"), count=len(dates) - shown) if len(dates) > shown else ""
+            out.append(problem(N_("No {currency} rate on or in the 31 days before {dates}{more}: load one before the "
+                                  "summaries are due."), level="warning", currency=currency, dates=listed, more=more))
         return out

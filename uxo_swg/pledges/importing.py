@@ -20,13 +20,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from importers.problems import Problem
+from importers.problems import Problem, explained
 from importers.register import COMMITMENTS, DISBURSEMENTS, ORGANISATIONS, PLEDGES, REQUIREMENTS, RegisterReader
 from importers.workbook import MAX_FILE_BYTES, WorkbookRejected, inspect_xlsx, open_workbook
 
 from ..audit import set_actor
 from ..db import write_transaction
 from ..directory import Directory
+from ..domain.messages import N_, Explained
 from ..domain.money import round_for_currency
 from ..domain.reference import normalise
 from ..models import (
@@ -41,7 +42,7 @@ from .targets import reinstate_targets, rollback_targets, store_targets
 KIND = "register"
 
 
-class RollbackRefused(ValueError):
+class RollbackRefused(Explained, ValueError):
     """An import batch that cannot be rolled back."""
 
 
@@ -52,7 +53,7 @@ def import_register(data: bytes, filename: str, *, session: Session, actor: str,
     try:
         book = inspect_xlsx(data, max_bytes)
     except WorkbookRejected as rejected:
-        result.problems.append(Problem(str(rejected)))
+        result.problems.append(explained(rejected))
         return result
     result.sha256 = hashlib.sha256(data).hexdigest()
     write_transaction(session)  # SQLite: the write lock before the batches are read (a preview writes, then rolls back)
@@ -80,7 +81,7 @@ def import_register(data: bytes, filename: str, *, session: Session, actor: str,
             result.committed = True
     except WorkbookRejected as rejected:
         session.rollback()
-        result.problems.append(Problem(str(rejected)))
+        result.problems.append(explained(rejected))
     except sa.exc.IntegrityError:
         # The same file confirmed twice at once: the second waits on the batch's UNIQUE (kind, sha256)
         # until the first commits, then fails here and is told the file is imported.
@@ -118,7 +119,7 @@ def _imported_meanwhile(result: ImportResult, *, session: Session) -> ImportResu
 def _reader(wb: Any, book: Any, session: Session) -> RegisterReader:
     directory = Directory.load(session=session)
     return RegisterReader(wb, book, find=lambda text: (o.id if (o := directory.find(text)) else None),
-                          unknown=directory.unknown_message, currencies=iso_currencies(), country=_country)
+                          unknown=directory.unknown, currencies=iso_currencies(), country=_country)
 
 
 def _country(text: str) -> str | None:
@@ -365,9 +366,10 @@ def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int
     write_transaction(session)
     batch = session.get(ImportBatch, batch_id)
     if batch is None or batch.kind != KIND:
-        raise RollbackRefused("no register import has that number")
+        raise RollbackRefused(N_("no register import has that number"))
     if batch.rolled_back_at is not None:
-        raise RollbackRefused(f"import {batch.id} was already rolled back on {local_time(batch.rolled_back_at)}")
+        raise RollbackRefused(N_("import {number} was already rolled back on {when}"), number=batch.id,
+                              when=local_time(batch.rolled_back_at))
     set_actor(session, actor=actor, via="form", user_id=user_id)
     now = utcnow()
     table = ImportBatch.__table__
@@ -375,7 +377,7 @@ def rollback_import(batch_id: int, *, session: Session, actor: str, user_id: int
     if not session.execute(sa.update(table).where(table.c.id == batch.id, table.c.rolled_back_at.is_(None))
                            .values(rolled_back_at=now)).rowcount:
         session.rollback()
-        raise RollbackRefused(f"import {batch.id} was rolled back a moment ago by someone else")
+        raise RollbackRefused(N_("import {number} was rolled back a moment ago by someone else"), number=batch.id)
     for model in (Pledge, Commitment, Amendment, Disbursement, Requirement):
         for record in session.exec(select(model).where(model.import_batch_id == batch.id, col(model.cancelled_at).is_(None))).all():
             record.cancelled_at = now

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import col, select
 
 from ..db import get_session
-from ..i18n import label_text
+from ..i18n import label_text, message_text
 from ..models import Commitment, CommitmentLine, Disbursement, Pledge, Requirement
 from ..permissions import roles_required
 from .forms import ConfirmForm, DisbursementForm, RequirementForm, plain_amount
@@ -173,17 +173,18 @@ def _edit(kind: str, record_id: int | None):
     record = (get_session().get(model, record_id) or abort(404)) if record_id else None
     form = _record_form(kind, record)
     error = None
+    conflict = False
     if form.validate_on_submit():
         try:
             saved = save_record(model, _values(form), session=get_session(), record_id=record_id,
                                 version=form.version_number() if record_id else None)
         except (ActionRefused, Conflict) as refused:
             get_session().rollback()
-            error = str(refused)
+            error, conflict = message_text(refused), isinstance(refused, Conflict)
         else:
             flash(_("%(record)s saved.", record=label_text(label, "record").capitalize()), "info")
             return redirect(_back(kind, saved))
-    status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
+    status = 409 if conflict else (400 if error or form.errors else 200)
     return render_template("pledges/record_form.html", form=form, record=record, kind=kind, label=label, error=error), status
 
 
@@ -250,6 +251,7 @@ def _requirement(record_id: int | None):
     elif request.method == "GET":
         form.currency.data = "USD"
     error = None
+    conflict = False
     if form.validate_on_submit():
         values = {"year": form.year.data, "pillar_code": form.pillar_code.data, "amount": form.amount.amount,
                   "currency": form.currency.data, "source": (form.source.data or "").strip()}
@@ -257,12 +259,12 @@ def _requirement(record_id: int | None):
             save_requirement(values, session=session, replaces_id=record_id, version=form.version_number() if record_id else None)
         except (ActionRefused, Conflict) as refused:
             session.rollback()
-            error = str(refused)
+            error, conflict = message_text(refused), isinstance(refused, Conflict)
         else:
             flash(_("Requirement saved; the one it replaces is kept as superseded.") if record_id else _("Requirement saved."),
                   "info")
             return redirect(url_for("pledges.requirements", year=values["year"]))
-    status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
+    status = 409 if conflict else (400 if error or form.errors else 200)
     return render_template("pledges/record_form.html", form=form, record=record, kind="requirements", label="requirement",
                            error=error), status
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..confirming import ask, confirmed
 from ..db import get_session
+from ..i18n import message_text
 from ..models import ImportBatch
 from ..permissions import roles_required
 from .forms import ConfirmForm, RegisterForm
@@ -90,7 +91,7 @@ def register_rollback(batch_id: int):
     try:
         batch = rollback_import(batch_id, session=get_session(), actor=current_user.email, user_id=current_user.id)
     except RollbackRefused as refused:
-        flash(str(refused), "error")
+        flash(message_text(refused), "error")
     else:
         flash(_("Import %(number)s (%(file)s) rolled back: its records are cancelled and no longer counted.", number=batch.id,
                 file=batch.filename), "info")

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import message_text
 from ..confirming import ask, confirmed
 from ..db import get_session
 from ..models import Commitment, Disbursement, Pledge, Requirement
@@ -87,7 +88,7 @@ def create():
         try:
             return _save_pledge(form, None)
         except ActionRefused as refused:
-            error = str(refused)
+            error = message_text(refused)
     return render_template("pledges/form.html", form=form, pledge=None, error=error), 400 if error or form.errors else 200
 
 
@@ -97,13 +98,14 @@ def edit(pledge_id: int):
     pledge = get_session().get(Pledge, pledge_id) or abort(404)
     form = _pledge_form(pledge)
     error = None
+    conflict = False
     if form.validate_on_submit():
         try:
             return _save_pledge(form, pledge)
         except (ActionRefused, Conflict) as refused:
             get_session().rollback()
-            error = str(refused)
-    return render_template("pledges/form.html", form=form, pledge=pledge, error=error), 409 if error and "changed by" in error else (400 if error or form.errors else 200)
+            error, conflict = message_text(refused), isinstance(refused, Conflict)
+    return render_template("pledges/form.html", form=form, pledge=pledge, error=error), 409 if conflict else (400 if error or form.errors else 200)
 
 
 @bp.get("/pledges/<int:pledge_id>")
@@ -163,7 +165,7 @@ def cancel_and_return(model, record_id: int, back: str, label: Any, *, action=No
             action(record_id, _posted_version(form), session=get_session())
     except (ActionRefused, Conflict) as refused:
         get_session().rollback()
-        flash(str(refused), "error")
+        flash(message_text(refused), "error")
     else:
         flash(_("%(record)s cancelled. %(what_follows)s", record=label, what_follows=done), "info")
     return redirect(back)

@@ -19,19 +19,20 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from ..db import write_transaction
+from ..domain.messages import N_, Explained, message
 from ..models import AuditLog, Commitment, Disbursement, ImportBatch, Pledge, PledgeLine, Requirement, utcnow
 from ..timezone import local_time
 
 
-class Conflict(Exception):
+class Conflict(Explained):
     """A save against a record someone else changed since the form was opened."""
 
 
-class ActionRefused(ValueError):
+class ActionRefused(Explained, ValueError):
     """An action that cannot be done as asked, with the reason."""
 
 
-RELOAD = "nothing was saved. Reload the page to see the current values, then make your change again."
+RELOAD = N_("nothing was saved. Reload the page to see the current values, then make your change again.")
 Action = TypeVar("Action", bound=Callable[..., Any])
 
 
@@ -41,8 +42,10 @@ def check_version(record: Any, version: int | None, *, session: Session) -> None
         return
     last = session.exec(select(AuditLog).where(AuditLog.entity == record.__table__.name, AuditLog.entity_id == str(record.id))
                         .order_by(col(AuditLog.id).desc())).first()
-    who = f"{last.actor or 'someone'} at {local_time(last.at)} (Vientiane time)" if last else "someone else"
-    raise Conflict(f"this record was changed by {who} since you opened it; {RELOAD}")
+    if last is None:
+        raise Conflict(N_("this record was changed by someone else since you opened it; {reload}"), reload=message(RELOAD))
+    raise Conflict(N_("this record was changed by {who} at {when} (Vientiane time) since you opened it; {reload}"),
+                   who=last.actor or message(N_("someone")), when=local_time(last.at), reload=message(RELOAD))
 
 
 def guarded(action: Action) -> Action:
@@ -55,7 +58,8 @@ def guarded(action: Action) -> Action:
             return action(*args, session=session, **kwargs)
         except StaleDataError:
             session.rollback()
-            raise Conflict(f"this record was changed by someone else at the same moment; {RELOAD}") from None
+            raise Conflict(N_("this record was changed by someone else at the same moment; {reload}"),
+                           reload=message(RELOAD)) from None
 
     return run  # type: ignore[return-value]
 
@@ -63,7 +67,7 @@ def guarded(action: Action) -> Action:
 def _unique_ref(model: Any, ref: str, own_id: int | None, *, session: Session) -> None:
     other = session.exec(select(model).where(model.ref == ref)).first()
     if other is not None and other.id != own_id:
-        raise ActionRefused(f"the ref {ref!r} is already used by another record")
+        raise ActionRefused(N_("the ref {ref} is already used by another record"), ref=repr(ref))
 
 
 @dataclass
@@ -92,7 +96,7 @@ def save_pledge(data: PledgeData, *, session: Session, pledge_id: int | None = N
         pledge = _get(Pledge, pledge_id, session=session)
         check_version(pledge, version, session=session)
         if pledge.cancelled_at is not None:
-            raise ActionRefused("a cancelled pledge cannot be changed")
+            raise ActionRefused(N_("a cancelled pledge cannot be changed"))
         pledge.version += 1
     for name in ("ref", "donor_id", "recipient_id", "announced_on", "announced_at", "currency", "ccm_specific", "notes"):
         setattr(pledge, name, getattr(data, name))
@@ -107,9 +111,10 @@ def check_lines(lines: list[tuple[int, str, Decimal]], what: str) -> None:
     """Refuse a pledge's or agreement's lines when there are none or two share a year and pillar."""
     keys = [(y, p) for y, p, _ in lines]
     if not lines:
-        raise ActionRefused(f"{what} needs at least one line with a year, a pillar and an amount")
+        raise ActionRefused(N_("an agreement needs at least one line with a year, a pillar and an amount") if what == "an agreement"
+                            else N_("a pledge needs at least one line with a year, a pillar and an amount"))
     if len(set(keys)) != len(keys):
-        raise ActionRefused("two lines have the same year and pillar: put their amounts on one line")
+        raise ActionRefused(N_("two lines have the same year and pillar: put their amounts on one line"))
 
 
 def sync_lines(model: Any, parent: str, parent_id: int, lines: list[tuple[int, str, Decimal]], *, session: Session) -> None:
@@ -129,7 +134,7 @@ def cancel(model: Any, record_id: int, version: int | None, *, session: Session)
     record = _get(model, record_id, session=session)
     check_version(record, version, session=session)
     if record.cancelled_at is not None:
-        raise ActionRefused("this record is already cancelled")
+        raise ActionRefused(N_("this record is already cancelled"))
     record.cancelled_at = utcnow()
     record.version += 1
     session.add(record)
@@ -143,11 +148,11 @@ def reinstate(model: Any, record_id: int, version: int | None, *, session: Sessi
     record = _get(model, record_id, session=session)
     check_version(record, version, session=session)
     if record.cancelled_at is None:
-        raise ActionRefused("this record is not cancelled")
+        raise ActionRefused(N_("this record is not cancelled"))
     batch = session.get(ImportBatch, record.import_batch_id) if record.import_batch_id else None
     if batch is not None and batch.rolled_back_at is not None:
-        raise ActionRefused(f"it was cancelled by rolling back import {batch.id} ({batch.filename}): import that "
-                            "file again to reinstate its records")
+        raise ActionRefused(N_("it was cancelled by rolling back import {number} ({filename}): import that "
+                               "file again to reinstate its records"), number=batch.id, filename=batch.filename)
     if model is Requirement:
         _check_requirement_free(record, session=session)
     record.cancelled_at = None
@@ -160,13 +165,13 @@ def reinstate(model: Any, record_id: int, version: int | None, *, session: Sessi
 def _check_requirement_free(record: Requirement, *, session: Session) -> None:
     """Refuse to reinstate a requirement that was replaced, or whose year and pillar have another one now."""
     if record.superseded_by_id is not None:
-        raise ActionRefused("a newer requirement replaced this one: change that one instead")
+        raise ActionRefused(N_("a newer requirement replaced this one: change that one instead"))
     current = session.exec(select(Requirement).where(
         Requirement.year == record.year, Requirement.pillar_code == record.pillar_code, Requirement.id != record.id,
         col(Requirement.superseded_by_id).is_(None), col(Requirement.cancelled_at).is_(None))).first()
     if current is not None:
-        raise ActionRefused(f"{record.year} {record.pillar_code} has another requirement now (number {current.id}): "
-                            "replace that one instead")
+        raise ActionRefused(N_("{year} {pillar} has another requirement now (number {number}): replace that one instead"),
+                            year=record.year, pillar=record.pillar_code, number=current.id)
 
 
 @guarded
@@ -178,11 +183,11 @@ def save_record(model: Any, values: dict[str, Any], *, session: Session, record_
     if values.get("pledge_id"):
         pledge = _get(Pledge, values["pledge_id"], session=session)
         if pledge.donor_id != values["donor_id"]:
-            raise ActionRefused(f"pledge {pledge.ref} was made by another donor")
+            raise ActionRefused(N_("pledge {ref} was made by another donor"), ref=pledge.ref)
     if model is Disbursement and values.get("commitment_id"):
         agreement = _get(Commitment, values["commitment_id"], session=session)
         if agreement.donor_id != values["donor_id"]:
-            raise ActionRefused(f"agreement {agreement.ref} was signed by another donor")
+            raise ActionRefused(N_("agreement {ref} was signed by another donor"), ref=agreement.ref)
         values["agreement_ref"] = agreement.ref
         values["pledge_id"] = values.get("pledge_id") or agreement.pledge_id
     if record_id is None:
@@ -191,7 +196,7 @@ def save_record(model: Any, values: dict[str, Any], *, session: Session, record_
         record = _get(model, record_id, session=session)
         check_version(record, version, session=session)
         if record.cancelled_at is not None:
-            raise ActionRefused("a cancelled record cannot be changed")
+            raise ActionRefused(N_("a cancelled record cannot be changed"))
         for name, value in values.items():
             setattr(record, name, value)
         record.version += 1
@@ -209,7 +214,7 @@ def save_requirement(values: dict[str, Any], *, session: Session, replaces_id: i
         old = _get(Requirement, replaces_id, session=session)
         check_version(old, version, session=session)
         if old.superseded_by_id is not None or old.cancelled_at is not None:
-            raise ActionRefused("this requirement was already replaced or cancelled")
+            raise ActionRefused(N_("this requirement was already replaced or cancelled"))
     current = session.exec(select(Requirement).where(
         Requirement.year == values["year"], Requirement.pillar_code == values["pillar_code"],
         col(Requirement.superseded_by_id).is_(None), col(Requirement.cancelled_at).is_(None))).all()
@@ -230,5 +235,6 @@ def _get(model: Any, record_id: int, *, session: Session) -> Any:
     # (populate_existing), not the copy the page loaded earlier, so the version check holds.
     record = session.get(model, record_id, with_for_update=True, populate_existing=True)
     if record is None:
-        raise ActionRefused(f"no {model.__table__.name.replace('_', ' ')} has the number {record_id}")
+        raise ActionRefused(N_("no {record} has the number {number}"), record=model.__table__.name.replace("_", " "),
+                            number=record_id)
     return record

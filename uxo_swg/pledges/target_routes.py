@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from importers.operator_return import INDICATORS
 
 from ..db import get_session
-from ..i18n import label_text
+from ..i18n import label_text, message_text
 from ..models import Target
 from ..permissions import roles_required
 from .forms import TargetForm
@@ -51,6 +51,7 @@ def _target(record_id: int | None):
         form.target.data = format(record.target.normalize(), "f")
         form.version.data = record.version
     error = None
+    conflict = False
     if form.validate_on_submit():
         values = {"year": form.year.data, "pillar_code": form.pillar_code.data, "indicator": form.indicator.data,
                   "target": form.target.value, "source": (form.source.data or "").strip()}
@@ -58,11 +59,11 @@ def _target(record_id: int | None):
             save_target(values, session=session, replaces_id=record_id, version=form.version_number() if record_id else None)
         except (ActionRefused, Conflict) as refused:
             session.rollback()
-            error = str(refused)
+            error, conflict = message_text(refused), isinstance(refused, Conflict)
         else:
             flash(_("Target saved; the one it replaces is kept as superseded.") if record_id else _("Target saved."), "info")
             return redirect(url_for("pledges.targets", year=values["year"]))
-    status = 409 if error and "changed by" in error else (400 if error or form.errors else 200)
+    status = 409 if conflict else (400 if error or form.errors else 200)
     return render_template("pledges/record_form.html", form=form, record=record, kind="targets", label="target",
                            error=error), status
 

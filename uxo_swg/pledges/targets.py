@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from importers.register import TargetRow
 
+from ..domain.messages import N_, Explained
 from ..models import ImportBatch, Target
 from .services import ActionRefused, _get, check_version
 
@@ -60,7 +61,7 @@ def save_target(values: dict[str, Any], *, session: Session, replaces_id: int | 
         old = _get(Target, replaces_id, session=session)
         check_version(old, version, session=session)
         if old.superseded_by_id is not None or old.cancelled_at is not None:
-            raise ActionRefused("this target was already replaced or cancelled")
+            raise ActionRefused(N_("this target was already replaced or cancelled"))
     current = _current(values["year"], values["pillar_code"], values["indicator"], session=session)
     new = Target(**values)
     session.add(new)
@@ -110,6 +111,10 @@ def reinstate_targets(batch: ImportBatch, *, session: Session) -> int:
     return len(records)
 
 
+class TargetError(Explained, ValueError):
+    """A target typed in a way that is not a number of the indicator's units."""
+
+
 def target_value(text: str) -> Decimal:
     """Return a target typed in the form as a Decimal above zero with at most four decimals, or raise ValueError."""
     from decimal import InvalidOperation
@@ -117,9 +122,9 @@ def target_value(text: str) -> Decimal:
     try:
         number = Decimal(text.replace(",", "").replace(" ", "").strip())
     except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number") from None
+        raise TargetError(N_("{value} is not a number"), value=repr(text)) from None
     if not number.is_finite() or number <= 0:
-        raise ValueError("the target must be a number above zero")
+        raise TargetError(N_("the target must be a number above zero"))
     if number != number.quantize(Decimal("0.0001")):
-        raise ValueError("write the target with at most four decimals")
+        raise TargetError(N_("write the target with at most four decimals"))
     return number

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..db import get_session
 from ..domain.periods import PeriodError, bad_quarter, parse_quarter, quarter_of
+from ..i18n import message_text
 from ..paging import Page
 from ..permissions import roles_required
 from .forms import DecisionForm, UndoForm
@@ -51,7 +52,7 @@ def decide_pair():
         decide(form.receipt_id.data, form.disbursement_id.data, form.decision.data, form.note.data or "",
                session=get_session(), user=current_user)
     except DecisionError as error:
-        flash(str(error), "error")
+        flash(message_text(error), "error")
     else:
         numbers = {"receipt": form.receipt_id.data, "disbursement": form.disbursement_id.data}
         if form.decision.data == "confirm":
@@ -71,7 +72,7 @@ def undo_decision(decision_id: int):
     try:
         undone = undo(decision_id, session=get_session(), user=current_user)
     except DecisionError as error:
-        flash(str(error), "error")
+        flash(message_text(error), "error")
     else:
         flash(_("The decision on receipt %(receipt)s and disbursement %(disbursement)s is undone: the counting rule "
                 "applies to them again. The decision stays in the list below, marked undone.",

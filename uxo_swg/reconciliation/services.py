@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from ..db import write_transaction
 from ..domain.counting import Entry, match_receipts
+from ..domain.messages import N_, Explained
 from ..domain.periods import Period
 from ..models import Disbursement, OperatorReturn, Organisation, ReconciliationDecision, ReturnReceipt, User, utcnow
 
@@ -23,7 +24,7 @@ CLOSE_AMOUNT = Decimal("0.10")
 OPERATOR_KINDS = ("national-operator", "ngo", "commercial")
 
 
-class DecisionError(ValueError):
+class DecisionError(Explained, ValueError):
     """A decision that cannot be recorded, with the reason."""
 
 
@@ -53,12 +54,12 @@ def decide(receipt_id: int, disbursement_id: int, decision: str, note: str, *, s
            user: User) -> ReconciliationDecision:
     """Record a co-chair's decision on a receipt and a disbursement; one already in force is kept, marked replaced."""
     if decision not in DECISIONS:
-        raise DecisionError(f"{decision!r} is not a decision: confirm or reject")
+        raise DecisionError(N_("{decision} is not a decision: confirm or reject"), decision=repr(decision))
     write_transaction(session)
     receipt = session.get(ReturnReceipt, receipt_id)
     disbursement = session.get(Disbursement, disbursement_id)
     if receipt is None or disbursement is None:
-        raise DecisionError("that receipt or disbursement no longer exists: reload the page")
+        raise DecisionError(N_("that receipt or disbursement no longer exists: reload the page"))
     existing = _in_force(receipt_id, disbursement_id, session=session)
     if existing is not None and (existing.decision, existing.note) == (decision, note[:500]):
         session.rollback()
@@ -77,8 +78,8 @@ def decide(receipt_id: int, disbursement_id: int, decision: str, note: str, *, s
     except (sa.exc.IntegrityError, StaleDataError):
         # Two decisions on one pair at once: the unique index (or the version check) keeps one.
         session.rollback()
-        raise DecisionError("another co-chair recorded a decision on this pair at the same moment: "
-                            "reload the page to see it, and change it there if needed") from None
+        raise DecisionError(N_("another co-chair recorded a decision on this pair at the same moment: "
+                               "reload the page to see it, and change it there if needed")) from None
     return new
 
 
@@ -87,15 +88,15 @@ def undo(decision_id: int, *, session: Session, user: User) -> ReconciliationDec
     write_transaction(session)
     decision = session.get(ReconciliationDecision, decision_id, populate_existing=True)
     if decision is None:
-        raise DecisionError("there is no such decision: reload the page")
+        raise DecisionError(N_("there is no such decision: reload the page"))
     if decision.undone_at is not None:
-        raise DecisionError("this decision was already undone or replaced: reload the page")
+        raise DecisionError(N_("this decision was already undone or replaced: reload the page"))
     _end(decision, user)
     try:
         session.commit()
     except StaleDataError:
         session.rollback()
-        raise DecisionError("another co-chair changed this decision at the same moment: reload the page") from None
+        raise DecisionError(N_("another co-chair changed this decision at the same moment: reload the page")) from None
     return decision
 
 

@@ -130,7 +130,7 @@ def keep(preview: Preview, data: bytes | None, folder: str) -> None:
 def _write(preview: Preview, path: Path) -> None:
     meta = {"filename": preview.filename, "user_id": preview.user_id, "header": preview.header,
             "totals": {s: [rows, {k: str(v) for k, v in sums.items()}] for s, (rows, sums) in preview.totals.items()},
-            "problems": [[p.message, p.sheet, p.row, p.column, p.level] for p in preview.problems],
+            "problems": [[p.message, p.sheet, p.row, p.column, p.level, p.template, p.params] for p in preview.problems],
             "more_problems": preview.more_problems, "error_count": preview.error_count,
             "confirmable": preview.confirmable, "stored_return_id": preview.stored_return_id}
     # A name of its own: two clicks on *Store* write the same preview at once, and must not take each other's file.

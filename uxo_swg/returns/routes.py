@@ -14,6 +14,7 @@ from ..db import get_session
 from ..domain.periods import PeriodError, bad_quarter
 from ..domain.returns import DAYS_TO_REPORT, return_due_on
 from ..exports import XLSX_MIMETYPE
+from ..i18n import located_text, message_text
 from ..permissions import roles_required, sees_everything
 from ..paging import Page
 from ..pledges.queries import organisation_names
@@ -83,7 +84,7 @@ def upload():
             reading = services.preview_return(data, session=session, user=current_user, max_bytes=_max_bytes(),
                                               keep_row=keep_row)
     except WorkbookRejected as rejected:
-        return render_template("returns/preview.html", rejected=str(rejected), filename=filename, preview=None), 422
+        return render_template("returns/preview.html", rejected=message_text(rejected), filename=filename, preview=None), 422
     duplicate = services.find_duplicate(data, reading, session=session) if reading.ok else None
     preview = previews.preview_of(reading, filename, current_user.id, token)
     previews.keep(preview, data if reading.ok and duplicate is None else None, folder)
@@ -144,7 +145,7 @@ def confirm():
         flash(_("Stored %(operator)s %(quarter)s, version %(number)s.", operator=result.reading.header.operator_name,
                 quarter=ret.quarter, number=ret.version_no), "info")
         for problem in result.reading.problems:  # e.g. an amount with no usable rate yet (counting rule 1)
-            flash(_("Warning: %(problem)s", problem=problem), "warning")
+            flash(_("Warning: %(problem)s", problem=located_text(problem)), "warning")
     return redirect(url_for("returns.show", return_id=ret.id))
 
 

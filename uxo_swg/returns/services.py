@@ -69,7 +69,7 @@ def vocabulary(*, session: Session) -> Vocabulary:
         org = directory.find(text)
         return (org.id, org.name) if org is not None else None
 
-    return Vocabulary(find_organisation=find, unknown_organisation=directory.unknown_message,
+    return Vocabulary(find_organisation=find, unknown_organisation=directory.unknown,
                       currencies=iso_currencies())
 
 
