@@ -201,3 +201,26 @@ def test_brace_templates_keep_their_placeholders_in_lao():
     wrong = [m.id for m in catalogue if m.id and isinstance(m.id, str) and "{" in m.id
              and sorted(set(names.findall(m.id))) != sorted(set(names.findall(m.string)))]
     assert wrong == []
+
+
+# --- the summary workbook a Lao user downloads -------------------------------------------------
+
+def test_the_summary_workbook_downloaded_from_a_lao_page_has_lao_titles_and_labels(demo_app, client, login):
+    from openpyxl import load_workbook
+
+    login("co-chair")
+    english = load_workbook(io.BytesIO(client.get("/summaries/swg/2025-H1/all/export.xlsx").data))
+    _lao(client, "/summaries/swg/2025-H1/all")
+    lao = load_workbook(io.BytesIO(client.get("/summaries/swg/2025-H1/all/export.xlsx").data))
+    assert english.sheetnames[:3] == ["Summary", "Totals", "Pillars"]
+    assert lao.sheetnames[:3] == ["ບົດສະຫຼຸບ", "ຍອດລວມ", "ເສົາຄ້ຳ"]
+    assert [c.value for c in lao["ຍອດລວມ"][1]] == ["ຕົວເລກ", "USD"]
+    assert lao["ຍອດລວມ"]["A2"].value == "ຄວາມຕ້ອງການທຶນ" and english["Totals"]["A2"].value == "requirement"
+    assert lao["ເສົາຄ້ຳ"]["A2"].value == "ການສຳຫຼວດ ແລະ ເກັບກູ້"
+    # the figures, their formats and the names people entered are the same in both
+    for sheet_en, sheet_lo in zip(english.worksheets, lao.worksheets):
+        for row_en, row_lo in zip(sheet_en.iter_rows(), sheet_lo.iter_rows()):
+            for a, b in zip(row_en, row_lo):
+                assert (a.number_format == b.number_format) and (isinstance(a.value, str) or a.value == b.value)
+    donors_en = {c.value for c in english["Donors"]["A"][1:]}
+    assert donors_en and donors_en == {c.value for c in lao["ຜູ້ໃຫ້ທຶນ"]["A"][1:]}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 import plotly.graph_objects as go
 
@@ -86,8 +86,13 @@ def _donor_table(doc: dict[str, Any]) -> Table:
     return Table("Donors", headers, rows, money_columns=[*range(1, 9), *([10] if fiscal is not None else [])])
 
 
-def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> bytes:
-    """Return the summary as an .xlsx workbook: numbers as numbers, text never a formula."""
+def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "",
+             words: Callable[[str], str] | None = None) -> bytes:
+    """Return the summary as an .xlsx workbook: numbers as numbers, text never a formula.
+
+    `words` puts the sheet titles, headers and fixed labels in another language (a Lao page's
+    download); the figures and the names people entered stay as they are.
+    """
     wb = workbook_of(tables(doc, narrative, decisions))
     for ws in wb.worksheets:
         for row in ws.iter_rows(min_row=2):
@@ -96,7 +101,26 @@ def workbook(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> b
                         ws.title == "Totals" and isinstance(ws.cell(row=cell.row, column=1).value, str)
                         and "coverage" in ws.cell(row=cell.row, column=1).value and cell.column == 2):
                     cell.number_format = "0.00%"
+    if words is not None:
+        _reword(wb, words)
     return workbook_bytes(wb)
+
+
+#: The columns whose cells are labels of this workbook (not names people entered), by sheet.
+LABEL_COLUMNS = {"Summary": (1,), "Totals": (1,), "Pooled funds": (2, 3), "Returns": (2,), "Narrative": (1,),
+                 "Results": (1, 2, 3, 6), "Outputs": (1, 2), "Pillars": (1,), "Provinces": (1,), "Land released": (1,),
+                 "Pipeline": (4,), "Funding cliff": (4,)}
+
+
+def _reword(wb: Any, words: Callable[[str], str]) -> None:
+    """Put the workbook's titles, headers and label cells in the words given (a name people entered is left alone)."""
+    for ws in wb.worksheets:
+        columns = LABEL_COLUMNS.get(ws.title, ())
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and (cell.row == 1 or cell.column in columns):
+                    cell.value = words(cell.value)
+        ws.title = words(ws.title)[:31]
 
 
 def summary_csv(doc: dict[str, Any], narrative: str = "", decisions: str = "") -> bytes:

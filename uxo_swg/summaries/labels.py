@@ -1,11 +1,12 @@
 """What a summary's figure keys (`provinces|LA-XE|disbursed_ytd`) say in the working group's words."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..domain.messages import N_
 from ..i18n import label_text, language, pillar_name, province_name, quantity_text
 from ..domain.results import INDICATORS
 from .exports import PILLAR_NAMES, PROVINCE_NAMES
@@ -27,6 +28,39 @@ MEASURES = {
     "ytd": _l("year to date"), "province": _l("in the province"), "women": _l("women"), "men": _l("men"), "girls": _l("girls"),
     "boys": _l("boys"), "with_disability": _l("with disability"),
 }
+
+
+# The summary workbook's sheet titles, headers and fixed labels (exports.tables), for a Lao page's download.
+WORKBOOK_WORDS = (
+    N_("Summary"), N_("Period"), N_("Pillar"), N_("Currency"), N_("Item"), N_("Value"), N_("Totals"), N_("Figure"),
+    N_("Pillars"), N_("Requirement"), N_("Pledged"), N_("Pledged in period"), N_("Committed"), N_("Committed for year"),
+    N_("Disbursed"), N_("Disbursed ytd"), N_("Spent"), N_("Gap"), N_("Unmet"), N_("Coverage"), N_("Pledge coverage"),
+    N_("requirement"), N_("pledged"), N_("pledged in period"), N_("committed"), N_("committed for year"), N_("disbursed"),
+    N_("disbursed ytd"), N_("spent"), N_("gap"), N_("unmet"), N_("national contribution (disbursed)"),
+    N_("coverage (disbursed ytd / requirement)"), N_("pledge coverage"), N_("National contribution"), N_("Donors"),
+    N_("Donor"), N_("Pledged for the year"), N_("Through pooled funds"), N_("In kind"), N_("Multi-year pledges"),
+    N_("CCM-specific pledges"), N_("Own fiscal year"), N_("Disbursed in own fiscal year"), N_("Pooled funds"), N_("Fund"),
+    N_("Part"), N_("Donor, pillar, recipient or currency"), N_("Amount"), N_("Received"), N_("Allocated"),
+    N_("Balance at the period's end"), N_("Received from"), N_("Allocated to pillar"), N_("Allocated to"),
+    N_("Balance held"), N_("Operators"), N_("Operator"), N_("Provinces"), N_("Province"), N_("Code"), N_("Trend"),
+    N_("Returns"), N_("Filed on"), N_("missing"), N_("Reconciliation"), N_("Agreement ref"), N_("Disbursed on"),
+    N_("Received on"), N_("Difference"), N_("Pipeline"), N_("Pledge ref"), N_("Year"), N_("Pledged (USD)"),
+    N_("Not yet committed (USD)"), N_("Funding cliff"), N_("Recipient"), N_("Ends on"), N_("Results"), N_("Indicator"),
+    N_("Output in period"), N_("Spent (USD)"), N_("Cost per unit (USD)"), N_("Unit"), N_("Year to date"), N_("Target"),
+    N_("Achieved share"), N_("No output reported"), N_("Outputs"), N_("Women"), N_("Men"), N_("Girls"), N_("Boys"),
+    N_("With disability"), N_("Of which split by sex and age"), N_("Land released"), N_("Hectares"), N_("Narrative"),
+    N_("Section"), N_("Text"), N_("Decisions"),
+)
+
+
+def workbook_words() -> Callable[[str], str]:
+    """Return what puts the summary workbook's English words in the request's language (names of pillars too)."""
+    words = {word: _(word) for word in WORKBOOK_WORDS}
+    words |= {name: pillar_name(code) for code, name in PILLAR_NAMES.items()} | {code: pillar_name(code) for code in PILLAR_NAMES}
+    words |= {name: province_name(code) for code, name in PROVINCE_NAMES.items()}
+    words |= {code: label_text(code, "indicator") for code in INDICATORS}
+    words |= {unit: label_text(unit, "unit") for unit in ("hectare", "item", "session", "person")}
+    return lambda text: words.get(text, text)
 
 
 def figure_label(key: str) -> str:

@@ -14,7 +14,7 @@ from ..confirming import ask, confirmed
 from ..db import get_session
 from ..domain.results import line_totals, output_figure
 from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE
-from ..i18n import money_text, ratio_text
+from ..i18n import language, money_text, ratio_text
 from ..models import SummaryReport, SummaryVersion
 from ..paging import Page, page_number
 from ..permissions import has_role, roles_required
@@ -22,7 +22,7 @@ from . import jobs  # noqa: F401  (registers the scheduled job that opens each q
 from . import services
 from .results_inputs import output_lines
 from .exports import charts, summary_csv, workbook
-from .labels import figure_label, localise_charts, scope_title
+from .labels import figure_label, localise_charts, scope_title, workbook_words
 from .forms import CommentForm, FollowForm, NarrativeForm, ScopeForm
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
@@ -205,7 +205,8 @@ def _download(doc: dict, fmt: str, stem: str, narrative: str, decisions: str) ->
         return Response(json.dumps(doc, indent=2), mimetype="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{stem}.json"'})
     if fmt == "xlsx":
-        return Response(workbook(doc, narrative, decisions), mimetype=XLSX_MIMETYPE,
+        words = workbook_words() if language() == "lo" else None  # the CLI, the API and English pages: English
+        return Response(workbook(doc, narrative, decisions, words=words), mimetype=XLSX_MIMETYPE,
                         headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
     if fmt == "csv":
         return Response(summary_csv(doc, narrative, decisions), mimetype=CSV_MIMETYPE,
