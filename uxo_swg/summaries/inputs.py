@@ -7,8 +7,10 @@ figures: a group is converted at the one rate all its records share.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -196,16 +198,17 @@ def _fund_movements(last: date, fund_rows: list[Any], unmatched: list[Entry], or
     `fund_rows` are the live disbursements into or out of a fund; a receipt from a fund that
     matches none of them is money out of it on the operator's word.
     """
-    out = []
-    for x in fund_rows:
-        if x.paid_on > last:
+    held: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for _id, paid_on, _pillar, amount, currency, donor, recipient, *_rest in fund_rows:
+        if paid_on > last:
             continue
-        if x.recipient_id in orgs.funds:
-            out.append(Movement(orgs.name(x.recipient_id) or "", x.currency, x.amount))
-        if x.donor_id in orgs.funds:
-            out.append(Movement(orgs.name(x.donor_id) or "", x.currency, -x.amount))
-    out += [Movement(e.fund or "", e.currency, -e.amount) for e in unmatched]
-    return out
+        if recipient in orgs.funds:
+            held[(orgs.name(recipient) or "", currency)] += amount
+        if donor in orgs.funds:
+            held[(orgs.name(donor) or "", currency)] -= amount
+    for e in unmatched:
+        held[(e.fund or "", e.currency)] -= e.amount
+    return [Movement(fund, currency, amount) for (fund, currency), amount in held.items()]
 
 
 def _groups(flow: _Flow, where: list, period: Period, steady: set[str], *, session: Session, orgs: _Names,
