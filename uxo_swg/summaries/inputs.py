@@ -91,11 +91,10 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
         # expects (wrongly) as many groups as rows and sorts on disk instead, twice as slow.
         # SET LOCAL ends with the transaction.
         read(session, sa.text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    kinds = dict(read(session, select(Organisation.id, Organisation.kind).where(
-        col(Organisation.kind).in_(("government", "pooled-fund")))).all())
-    orgs = _Names(dict(read(session, select(Organisation.id, Organisation.name)).all()),
-                  frozenset(o for o, k in kinds.items() if k == "government"),
-                  frozenset(o for o, k in kinds.items() if k == "pooled-fund"))
+    organisations = read(session, select(Organisation.id, Organisation.name, Organisation.kind)).all()
+    orgs = _Names({o: name for o, name, _kind in organisations},
+                  frozenset(o for o, _name, kind in organisations if kind == "government"),
+                  frozenset(o for o, _name, kind in organisations if kind == "pooled-fund"))
     first, last = scope_period(kind, period)
     pillar_is = lambda column: [column == pillar] if pillar else []  # noqa: E731
     pledges, pledge_ids = _pledges(period, first, last, session=session, orgs=orgs, pillar_is=pillar_is)
@@ -289,8 +288,12 @@ def _matchable(receipt_where: list, confirmed: set[tuple[int, int]], *, session:
             d, sa.and_(*same, col(d.recipient_id).in_(ours) | col(d.via_id).in_(ours)))
     rows = read(session, found.where(*receipt_where, col(r.agreement_ref).is_not(None))).all()
     width = len(_RECEIPT_COLUMNS)
-    receipts = {x[0]: _receipt_entry(x[:width], orgs) for x in rows}
-    disbursements = {x[width]: _disbursement_entry(x[width:], orgs) for x in rows}
+    receipts, disbursements = {}, {}
+    for x in rows:  # a receipt comes once per candidate, a candidate once per receipt
+        if x[0] not in receipts:
+            receipts[x[0]] = _receipt_entry(x[:width], orgs)
+        if x[width] not in disbursements:
+            disbursements[x[width]] = _disbursement_entry(x[width:], orgs)
     wanted = {rid for rid, _did in confirmed} - receipts.keys()
     if wanted:
         receipts.update((x[0], _receipt_entry(x, orgs)) for x in read(session, select(*_RECEIPT_COLUMNS).join(
