@@ -21,7 +21,7 @@ from .operator_return import INDICATORS
 from uxo_swg.domain.messages import N_, message
 
 from .problems import Problem, explained, problem
-from .workbook import CellError, SafeWorkbook, Table, cell_date, cell_decimal, cell_text, find_sheet, read_table
+from .workbook import AMOUNT_MISSING, CellError, SafeWorkbook, Table, cell_date, cell_decimal, cell_text, find_sheet, read_table
 
 ORGANISATIONS, PLEDGES, COMMITMENTS, AMENDMENTS, DISBURSEMENTS, REQUIREMENTS = (
     "Organisations", "Pledges", "Commitments", "Amendments", "Disbursements", "Requirements")
@@ -254,7 +254,7 @@ class RegisterReader:
         try:
             year = cell_decimal(value)
         except CellError as error:
-            missing = getattr(error, "template", "") == "the amount is missing"
+            missing = error.template == AMOUNT_MISSING
             self._error(table, number, "Year", N_("the year is missing") if missing else N_("{text} is not a number"),
                         text=repr(cell_text(value)))
             return None

@@ -342,6 +342,9 @@ class CellError(Explained, ValueError):
     """A cell value that is not what its column needs; the message says what to write."""
 
 
+AMOUNT_MISSING = N_("the amount is missing")  # a CellError's template, told apart by callers that name the cell otherwise
+
+
 def cell_text(value: Any) -> str:
     """Return the cell as trimmed text ('' for empty)."""
     if value is None:
@@ -378,7 +381,7 @@ def cell_decimal(value: Any) -> Decimal:
         return value
     text = cell_text(value).replace(",", "").replace("\u00a0", "").replace(" ", "").replace("_", "")
     if not text:
-        raise CellError(N_("the amount is missing"))
+        raise CellError(AMOUNT_MISSING)
     try:
         number = Decimal(text)
     except InvalidOperation:
