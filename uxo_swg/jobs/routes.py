@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
@@ -34,9 +35,11 @@ def run(name: str):
     try:
         said = run_now(name, period, session=get_session(), actor=current_user.email)
     except ValueError as error:
-        flash(f"{name}: the period {period!r} cannot be read ({error}); nothing was run.", "error")
+        flash(_("%(job)s: the period %(period)r cannot be read (%(error)s); nothing was run.", job=name, period=period,
+                error=error), "error")
     except Exception as error:  # the run is in the history as failed; its claim was released
-        flash(f"{name} failed: {type(error).__name__}: {error}. It can be run again.", "error")
+        what = f"{type(error).__name__}: {error}"
+        flash(_("%(job)s failed: %(error)s. It can be run again.", job=name, error=what), "error")
     else:
         flash(said, "info")
     return redirect(url_for("jobs.index"))
