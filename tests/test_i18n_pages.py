@@ -102,14 +102,15 @@ def _ids(app):
 
 
 def _audit_values(app) -> list[str]:
-    """Return the values the audit log stores as they were (its entries' before and after, who), longest first."""
+    """Return what the audit log stores as it was (its entries' fields and values before and after, who), longest first."""
     import json
 
     with app.app_context():
         s = get_session()
         values = set()
         for stored in s.exec(sa.select(AuditLog.before).union(sa.select(AuditLog.after))).scalars().all():
-            values |= {v if isinstance(v, str) else json.dumps(v) for v in json.loads(stored or "{}").values()}
+            for field, value in json.loads(stored or "{}").items():
+                values |= {field, value if isinstance(value, str) else json.dumps(value)}
         values |= set(s.exec(sa.select(AuditLog.actor)).scalars().all())  # e-mails, or the name a command was given
     return sorted((v for v in values if v), key=len, reverse=True)
 
@@ -194,3 +195,30 @@ def test_the_summary_charts_speak_lao(demo_app, client, login):
     assert english.status_code == 302
     page = client.get("/summaries/swg/2025-H1/all").get_data(as_text=True)
     assert '"Requirement, pledges and disbursements"' in page
+
+
+def test_the_iati_pages_in_lao_with_proposals_waiting_and_decided(demo_app, client, login):
+    """A donor's file read on a Lao page: the message, the proposals and the decisions are in Lao (IATI's text is data)."""
+    import io
+    from pathlib import Path
+
+    from uxo_swg.models import IatiProposal
+
+    login("co-chair")
+    _switch_to_lao(client)
+    name = "donor-2.03-several.xml"
+    upload = {"file": (io.BytesIO((Path(__file__).parent / "data" / "iati" / name).read_bytes()), name),
+              "csrf_token": csrf_token(client, "/iati/")}
+    page = client.post("/iati/import", data=upload, content_type="multipart/form-data",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "ອ່ານ 5 ກິດຈະກຳ, ໃນນັ້ນ 3 ກິດຈະກຳເປັນວຽກງານກຳຈັດລະເບີດໃນລາວ" in page
+    with demo_app.app_context():
+        waiting = get_session().exec(sa.select(IatiProposal).order_by(IatiProposal.id)).scalars().all()
+        iati = {v for p in waiting for v in (p.activity_id, p.activity_title, p.donor_name, p.recipient_name, p.note,
+                                             p.filename, p.agreement_ref, p.donor_ref, p.recipient_ref) if v}
+    token = csrf_token(client, "/iati/proposals")
+    page = client.post(f"/iati/proposals/{waiting[-1].id}/reject", data={"csrf_token": token, "note": "ບໍ່ແມ່ນ UXO"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert f"ປະຕິເສດຂໍ້ສະເໜີ {waiting[-1].id} ແລ້ວ" in page  # the message, and the decision's status below
+    assert "<td>ປະຕິເສດແລ້ວ " in page
+    assert english_words(page, sorted(iati | set(_data_values(demo_app)), key=len, reverse=True)) == []

@@ -15,6 +15,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms.widgets import HiddenInput
 
 from .domain.money import minor_units, round_half_up
 from .domain.reference import PILLARS, PROVINCE_NATIONAL, PROVINCES
@@ -386,3 +388,13 @@ class Form(FlaskForm):
     """A Flask-WTF form whose built-in messages are translated by the catalogue."""
 
     Meta = TranslatedMeta
+
+    def hidden_tag(self, *fields: Any) -> Markup:
+        """Render the form's hidden fields without ids.
+
+        Nothing refers to a hidden field by id, and a page with several forms (a list's
+        cancel buttons) would otherwise repeat `id="csrf_token"`, which is invalid HTML.
+        """
+        wanted = [getattr(self, f, None) if isinstance(f, str) else f for f in fields] or list(self)
+        hidden = [f for f in wanted if f is not None and isinstance(f.widget, HiddenInput)]
+        return Markup("\n".join(str(f(id=False)) for f in hidden))
