@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..db import get_session
 from ..permissions import roles_required
-from ..scheduler import JOBS, TIMEZONE
+from ..scheduler import JOBS
 from . import backups, ratewatch, reminders  # noqa: F401  (register the scheduled jobs)
 from .services import history, job_views, run_now
 
@@ -22,8 +22,7 @@ def index():
     session = get_session()
     selected = request.args.get("job", "")
     return render_template("jobs/index.html", jobs=job_views(datetime.now(timezone.utc), session=session),
-                           runs=history(selected if selected in JOBS else None, session=session), selected=selected,
-                           timezone=TIMEZONE)
+                           runs=history(selected if selected in JOBS else None, session=session), selected=selected)
 
 
 @bp.post("/<name>/run")
