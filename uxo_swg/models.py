@@ -168,9 +168,11 @@ class Disbursement(Versioned, SQLModel, table=True):
     """Money paid by a donor (donor-side record)."""
 
     # A summary looks up the disbursements an operator's receipt may match (rule 5): same
-    # agreement ref and donor (the recipient or channel is checked on the few rows found).
+    # agreement ref and donor, and the receipt's operator or channel as recipient or as channel.
     __table_args__ = (
         sa.Index("ix_disbursement_agreement_ref_donor_recipient", "agreement_ref", "donor_id", "recipient_id"),
+        sa.Index("ix_disbursement_agreement_ref_donor_via", "agreement_ref", "donor_id", "via_id",
+                 sqlite_where=sa.text("via_id IS NOT NULL"), postgresql_where=sa.text("via_id IS NOT NULL")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -265,8 +267,8 @@ class ReturnReceipt(SQLModel, table=True):
     return_id: int = Field(foreign_key="operator_return.id", index=True)
     row: int = 0
     received_on: date = Field(index=True)
-    donor_id: int = Field(foreign_key="organisation.id")
-    via_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
+    donor_id: int = Field(foreign_key="organisation.id", index=True)
+    via_id: Optional[int] = Field(default=None, foreign_key="organisation.id", index=True)
     agreement_ref: Optional[str] = Field(default=None, max_length=60)
     pillar_code: str = Field(foreign_key="pillar.code")
     province_code: Optional[str] = Field(default=None, foreign_key="province.code")

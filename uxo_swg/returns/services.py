@@ -28,6 +28,7 @@ from ..models import (
 from ..permissions import may_see_organisation_records, sees_everything
 from ..pledges.import_rows import MissingRates
 from ..rates import iso_currencies, rate_book
+from ..reconciliation.carried import carry_decisions
 from ..timezone import to_local
 
 #: Organisations of these kinds are expected to send a return every quarter.
@@ -190,6 +191,7 @@ def import_return(data: bytes, filename: str, *, session: Session, user: User | 
                 session.rollback()
                 raise ReturnRefused(reading.problems, reading.more_problems)
             if previous is not None:
+                carry_decisions(previous.id, new.id, session=session)  # unchanged receipts keep the co-chairs' decisions
                 previous.superseded_by_id = new.id  # audited: from current to superseded by the new version
             session.commit()
         except sa.exc.IntegrityError as error:

@@ -54,7 +54,8 @@ def load_agreements(kind: str, period: Period, first: date, last: date, *, sessi
                    .where(live_amendments, col(amend.commitment_id).in_(wanted))).all():
         if not pillar or x.pillar_code in (None, pillar):
             changes[x.commitment_id].append(Change(x.amended_on, x.change, x.year, x.pillar_code, x.amount, x.new_end, x.id))
-    paid = _paid_against([h for h in heads if any(ch.change == "terminate" for ch in changes.get(h.id, ()))], session=session)
+    paid = _paid_against([h for h in heads if any(ch.change == "terminate" for ch in changes.get(h.id, ()))], changes, pillar,
+                         session=session)
     out = []
     for h in heads:
         changed = tuple(changes.get(h.id, ()))
@@ -90,21 +91,25 @@ def agreement_entries(agreements: list[Agreement], period: Period, first: date, 
     return out
 
 
-def _paid_against(heads: list[Any], *, session: Session) -> dict[int, list[Paid]]:
-    """Return the disbursements made against terminated agreements: those with the agreement's ref and donor.
+def _paid_against(heads: list[Any], changes: dict[int, list[Change]], pillar: str | None, *,
+                  session: Session) -> dict[int, list[Paid]]:
+    """Return what was disbursed against terminated agreements, summed per day, pillar and currency.
 
-    A disbursement recorded against an agreement carries its ref (the form and the register
-    set it), so the lookup goes through the (ref, donor) index.
+    A disbursement recorded against an agreement carries its ref and donor (the form and the
+    register set them), so the lookup goes through the (ref, donor) index. Only what a
+    termination can subtract is read: paid by the last termination's day and, for one
+    pillar, in that pillar. A day's payments share their rate, so their sum converts as they do.
     """
     if not heads:
         return {}
     d = Disbursement
     by_ref = {(h.ref, h.donor_id): h.id for h in heads}
+    until = max(ch.amended_on for h in heads for ch in changes[h.id] if ch.change == "terminate")
     out: dict[int, list[Paid]] = defaultdict(list)
-    refs = sa.bindparam("refs", sorted({h.ref for h in heads}), expanding=True)
-    for x in read(session, select(d.agreement_ref, d.donor_id, d.paid_on, d.pillar_code, d.amount, d.currency)
-                   .where(col(d.cancelled_at).is_(None), col(d.agreement_ref).in_(refs))).all():
-        owner = by_ref.get((x.agreement_ref, x.donor_id))
-        if owner is not None:
-            out[owner].append(Paid(x.paid_on, x.pillar_code, x.amount, x.currency))
+    keys = (d.agreement_ref, d.donor_id, d.paid_on, d.pillar_code, d.currency)
+    for x in read(session, select(*keys, sa.func.sum(d.amount).label("amount"))
+                   .where(col(d.cancelled_at).is_(None), sa.tuple_(d.agreement_ref, d.donor_id).in_(sorted(by_ref)),
+                          col(d.paid_on) <= until, *([d.pillar_code == pillar] if pillar else []))
+                   .group_by(*keys)).all():
+        out[by_ref[(x.agreement_ref, x.donor_id)]].append(Paid(x.paid_on, x.pillar_code, x.amount, x.currency))
     return out

@@ -7,8 +7,10 @@ figures: a group is converted at the one rate all its records share.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -89,11 +91,10 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
         # expects (wrongly) as many groups as rows and sorts on disk instead, twice as slow.
         # SET LOCAL ends with the transaction.
         read(session, sa.text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    kinds = dict(read(session, select(Organisation.id, Organisation.kind).where(
-        col(Organisation.kind).in_(("government", "pooled-fund")))).all())
-    orgs = _Names(dict(read(session, select(Organisation.id, Organisation.name)).all()),
-                  frozenset(o for o, k in kinds.items() if k == "government"),
-                  frozenset(o for o, k in kinds.items() if k == "pooled-fund"))
+    organisations = read(session, select(Organisation.id, Organisation.name, Organisation.kind)).all()
+    orgs = _Names({o: name for o, name, _kind in organisations},
+                  frozenset(o for o, _name, kind in organisations if kind == "government"),
+                  frozenset(o for o, _name, kind in organisations if kind == "pooled-fund"))
     first, last = scope_period(kind, period)
     pillar_is = lambda column: [column == pillar] if pillar else []  # noqa: E731
     pledges, pledge_ids = _pledges(period, first, last, session=session, orgs=orgs, pillar_is=pillar_is)
@@ -108,11 +109,16 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
     disbursed = _Flow("disbursement", d.paid_on, d.currency, d.pillar_code, d.donor_id, d.recipient_id, d.province_code, d.amount,
                       in_kind=d.support == "in-kind")
     live = [col(d.cancelled_at).is_(None), col(d.paid_on) >= first, col(d.paid_on) <= last, *pillar_is(col(d.pillar_code))]
-    # Money into and out of pooled funds (rule 11) is read one by one: it is little, and counted apart.
+    # Money into and out of pooled funds (rule 11) is read one by one, all of it at once: it is
+    # little, and the window's entries, the matching of the funds' receipts and the balances
+    # all come from it.
     through_fund = (col(d.donor_id).in_(funds) | col(d.recipient_id).in_(funds)) if orgs.funds else sa.false()
+    fund_rows = read(session, select(*_DISBURSEMENT_COLUMNS).where(col(d.cancelled_at).is_(None), through_fund)).all() \
+        if orgs.funds else []
     if grouped:
         entries += _groups(disbursed, [*live, sa.not_(through_fund)], period, steady, session=session, orgs=orgs, pillar=pillar)
-        entries += [_disbursement_entry(x, orgs) for x in read(session, select(*_DISBURSEMENT_COLUMNS).where(*live, through_fund))]
+        entries += [_disbursement_entry(x, orgs) for x in fund_rows
+                    if first <= x.paid_on <= last and (not pillar or x.pillar_code == pillar)]
     else:
         entries += [_disbursement_entry(x, orgs) for x in read(session, select(*_DISBURSEMENT_COLUMNS).where(*live)).all()]
 
@@ -137,7 +143,7 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
             session, select(*_RECEIPT_COLUMNS).join(ret, col(r.return_id) == col(ret.id)).where(*receipt_where)).all()))
     pairs, unmatched = match_receipts(list(receipts.values()), candidates, confirmed, rejected)
     entries += unmatched
-    fund_pairs, fund_unmatched = _fund_receipts(last, from_fund, confirmed, rejected, session=session, orgs=orgs) \
+    fund_pairs, fund_unmatched = _fund_receipts(last, from_fund, fund_rows, confirmed, rejected, session=session, orgs=orgs) \
         if orgs.funds else ([], [])
     entries += [e for e in fund_unmatched if first <= e.rate_date and (not pillar or e.pillar == pillar)]
     differences = [
@@ -146,7 +152,7 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
         for rec, dis in [*pairs, *fund_pairs] if (rec.amount, rec.currency) != (dis.amount, dis.currency)
         and dis.rate_date <= last and period.contains(rec.rate_date) and (not pillar or rec.pillar == pillar)
     ]
-    held, missing = balances(_fund_movements(last, fund_unmatched, session=session, orgs=orgs), period.end, rates) \
+    held, missing = balances(_fund_movements(last, fund_rows, fund_unmatched, orgs), period.end, rates) \
         if orgs.funds else ({}, [])
 
     for x in read(session, select(Requirement.id, Requirement.year, Requirement.pillar_code, Requirement.amount, Requirement.currency)
@@ -158,41 +164,50 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
                          _return_statuses(period, session=session, orgs=orgs) if kind == "twg" else [], held, missing)
 
 
-def _fund_receipts(last: date, from_fund: Any, confirmed: set[tuple[int, int]], rejected: set[tuple[int, int]], *,
-                   session: Session, orgs: _Names) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
+def _fund_receipts(last: date, from_fund: Any, fund_rows: list[Any], confirmed: set[tuple[int, int]],
+                   rejected: set[tuple[int, int]], *, session: Session, orgs: _Names) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
     """Return the receipts from pooled funds up to the day, matched against the funds' allocations (rule 11).
 
     Since the fund's first record: what is not matched counts as an allocation on the
-    operator's word, in the sector's figures of its date and in the fund's balance.
+    operator's word, in the sector's figures of its date and in the fund's balance. The
+    candidates are the funds' allocations with a receipt's agreement ref (from `fund_rows`,
+    every live disbursement into or out of a fund) and the disbursements a co-chair paired.
     """
-    d, r, ret = Disbursement, ReturnReceipt, OperatorReturn
+    r, ret = ReturnReceipt, OperatorReturn
     receipts = [_receipt_entry(x, orgs) for x in read(session, select(*_RECEIPT_COLUMNS).join(ret, col(r.return_id) == col(ret.id))
                                                      .where(col(ret.superseded_by_id).is_(None), col(r.received_on) <= last,
                                                             from_fund)).all()]
     if not receipts:
         return [], []
-    refs = sorted({e.agreement_ref for e in receipts if e.agreement_ref})
-    wanted = {did for rid, did in confirmed if rid in {e.record_id for e in receipts}}
-    candidates = [_disbursement_entry(x, orgs) for x in read(session, select(*_DISBURSEMENT_COLUMNS).where(
-        col(d.cancelled_at).is_(None),
-        (col(d.donor_id).in_(id_list("funds", orgs.funds)) & col(d.agreement_ref).in_(refs)) | col(d.id).in_(id_list("wanted", wanted)))
-    ).all()] if refs or wanted else []
-    return match_receipts(receipts, candidates, confirmed, rejected)
+    refs = {e.agreement_ref for e in receipts if e.agreement_ref}
+    ours = {e.record_id for e in receipts}
+    wanted = {did for rid, did in confirmed if rid in ours}
+    rows = {x.id: x for x in fund_rows if (x.donor_id in orgs.funds and x.agreement_ref in refs) or x.id in wanted}
+    wanted -= rows.keys()  # paired with a disbursement that is not the fund's
+    if wanted:
+        d = Disbursement
+        rows.update((x.id, x) for x in read(session, select(*_DISBURSEMENT_COLUMNS).where(
+            col(d.cancelled_at).is_(None), col(d.id).in_(id_list("wanted", wanted)))).all())
+    return match_receipts(receipts, [_disbursement_entry(x, orgs) for x in rows.values()], confirmed, rejected)
 
 
-def _fund_movements(last: date, unmatched: list[Entry], *, session: Session, orgs: _Names) -> list[Movement]:
-    """Return what went into and out of each pooled fund up to the day, summed per currency (the balance, rule 11)."""
-    d = Disbursement
-    funds = id_list("funds", orgs.funds)
-    live = [col(d.cancelled_at).is_(None), col(d.paid_on) <= last]
-    out = [Movement(orgs.name(fund) or "", currency, amount) for fund, currency, amount in read(session, select(
-        d.recipient_id, d.currency, sa.func.sum(d.amount)).where(*live, col(d.recipient_id).in_(funds))
-        .group_by(d.recipient_id, d.currency)).all()]
-    out += [Movement(orgs.name(fund) or "", currency, -amount) for fund, currency, amount in read(session, select(
-        d.donor_id, d.currency, sa.func.sum(d.amount)).where(*live, col(d.donor_id).in_(funds))
-        .group_by(d.donor_id, d.currency)).all()]
-    out += [Movement(e.fund or "", e.currency, -e.amount) for e in unmatched]
-    return out
+def _fund_movements(last: date, fund_rows: list[Any], unmatched: list[Entry], orgs: _Names) -> list[Movement]:
+    """Return what went into and out of each pooled fund up to the day (the balance, rule 11).
+
+    `fund_rows` are the live disbursements into or out of a fund; a receipt from a fund that
+    matches none of them is money out of it on the operator's word.
+    """
+    held: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for _id, paid_on, _pillar, amount, currency, donor, recipient, *_rest in fund_rows:
+        if paid_on > last:
+            continue
+        if recipient in orgs.funds:
+            held[(orgs.name(recipient) or "", currency)] += amount
+        if donor in orgs.funds:
+            held[(orgs.name(donor) or "", currency)] -= amount
+    for e in unmatched:
+        held[(e.fund or "", e.currency)] -= e.amount
+    return [Movement(fund, currency, amount) for (fund, currency), amount in held.items()]
 
 
 def _groups(flow: _Flow, where: list, period: Period, steady: set[str], *, session: Session, orgs: _Names,
@@ -260,14 +275,25 @@ def _matchable(receipt_where: list, confirmed: set[tuple[int, int]], *, session:
     """
     d, r, ret = Disbursement, ReturnReceipt, OperatorReturn
     ours = (col(ret.operator_id), col(r.via_id))
-    rows = read(session, select(*_RECEIPT_COLUMNS, *_DISBURSEMENT_COLUMNS).select_from(r)
-                 .join(ret, col(r.return_id) == col(ret.id))
-                 .join(d, (col(d.agreement_ref) == col(r.agreement_ref)) & (col(d.donor_id) == col(r.donor_id))
-                       & (col(d.recipient_id).in_(ours) | col(d.via_id).in_(ours)))
-                 .where(*receipt_where, col(r.agreement_ref).is_not(None), col(d.cancelled_at).is_(None))).all()
+    same = [col(d.agreement_ref) == col(r.agreement_ref), col(d.donor_id) == col(r.donor_id), col(d.cancelled_at).is_(None)]
+    found = select(*_RECEIPT_COLUMNS).select_from(r).join(ret, col(r.return_id) == col(ret.id))
+    if session.get_bind().dialect.name == "postgresql":
+        # Per receipt, two index lookups on the whole key: by recipient, by channel. An OR of
+        # the two reads every disbursement of the ref and donor and checks each (3 times slower).
+        candidates = sa.union(select(*_DISBURSEMENT_COLUMNS).where(*same, col(d.recipient_id).in_(ours)),
+                              select(*_DISBURSEMENT_COLUMNS).where(*same, col(d.via_id).in_(ours))).lateral("candidate")
+        found = found.add_columns(*candidates.c).join(candidates, sa.true())
+    else:  # SQLite has no LATERAL; its planner reads the (ref, donor) index and checks the rest
+        found = found.add_columns(*_DISBURSEMENT_COLUMNS).join(
+            d, sa.and_(*same, col(d.recipient_id).in_(ours) | col(d.via_id).in_(ours)))
+    rows = read(session, found.where(*receipt_where, col(r.agreement_ref).is_not(None))).all()
     width = len(_RECEIPT_COLUMNS)
-    receipts = {x[0]: _receipt_entry(x[:width], orgs) for x in rows}
-    disbursements = {x[width]: _disbursement_entry(x[width:], orgs) for x in rows}
+    receipts, disbursements = {}, {}
+    for x in rows:  # a receipt comes once per candidate, a candidate once per receipt
+        if x[0] not in receipts:
+            receipts[x[0]] = _receipt_entry(x[:width], orgs)
+        if x[width] not in disbursements:
+            disbursements[x[width]] = _disbursement_entry(x[width:], orgs)
     wanted = {rid for rid, _did in confirmed} - receipts.keys()
     if wanted:
         receipts.update((x[0], _receipt_entry(x, orgs)) for x in read(session, select(*_RECEIPT_COLUMNS).join(
