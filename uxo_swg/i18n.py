@@ -17,6 +17,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms.widgets import HiddenInput
 
 from .domain.money import minor_units, round_half_up
 from .domain.reference import PILLARS, PROVINCE_NATIONAL, PROVINCES
@@ -216,6 +218,47 @@ def _code_labels() -> dict[str, dict[str, str]]:
         "rate source": {"identity": pgettext("rate source", "identity")},
         "header": {"prepared by": pgettext("return header", "prepared by"), "email": pgettext("return header", "email"),
                    "submitted on": pgettext("return header", "submitted on")},
+        "table": _table_labels(),
+        "audit action": {"insert": pgettext("audit action", "insert"), "update": pgettext("audit action", "update"),
+                         "delete": pgettext("audit action", "delete")},
+        "via": {"form": pgettext("via", "form"), "import": pgettext("via", "import"), "cli": pgettext("via", "cli"),
+                "scheduler": pgettext("via", "scheduler"), "api": pgettext("via", "api"),
+                "unknown": pgettext("via", "unknown")},
+        "actor": {"scheduler": pgettext("actor", "scheduler"), "system": pgettext("actor", "system"),
+                  "cli": pgettext("actor", "cli"), "demo": pgettext("actor", "demo")},
+        "job": {"backup": pgettext("job", "backup"), "rate-watch": pgettext("job", "rate-watch"),
+                "return-reminders": pgettext("job", "return-reminders"),
+                "preview-cleanup": pgettext("job", "preview-cleanup"), "summary-drafts": pgettext("job", "summary-drafts")},
+        "job outcome": {"done": pgettext("job outcome", "done"), "failed": pgettext("job outcome", "failed")},
+        "proposal": {"agreement": pgettext("proposal", "agreement"), "amendment": pgettext("proposal", "amendment"),
+                     "disbursement": pgettext("proposal", "disbursement")},
+        "proposal status": {"pending": pgettext("proposal status", "pending"),
+                            "accepted": pgettext("proposal status", "accepted"),
+                            "rejected": pgettext("proposal status", "rejected")},
+        "rates": {"value-date": pgettext("rates", "value-date"), "annual-average": pgettext("rates", "annual-average")},
+    }
+
+
+def _table_labels() -> dict[str, str]:
+    """Return the names of the audited record types (the database's tables) in the language."""
+    return {
+        "pillar": pgettext("table", "pillar"), "province": pgettext("table", "province"),
+        "organisation": pgettext("table", "organisation"), "organisation_alias": pgettext("table", "organisation_alias"),
+        "import_batch": pgettext("table", "import_batch"), "pledge": pgettext("table", "pledge"),
+        "pledge_line": pgettext("table", "pledge_line"), "commitment": pgettext("table", "commitment"),
+        "commitment_line": pgettext("table", "commitment_line"), "amendment": pgettext("table", "amendment"),
+        "disbursement": pgettext("table", "disbursement"), "requirement": pgettext("table", "requirement"),
+        "operator_return": pgettext("table", "operator_return"), "return_lock": pgettext("table", "return_lock"),
+        "return_receipt": pgettext("table", "return_receipt"),
+        "return_expenditure": pgettext("table", "return_expenditure"),
+        "return_output": pgettext("table", "return_output"), "exchange_rate": pgettext("table", "exchange_rate"),
+        "user": pgettext("table", "user"), "setting": pgettext("table", "setting"),
+        "reconciliation_decision": pgettext("table", "reconciliation_decision"),
+        "summary_report": pgettext("table", "summary_report"), "summary_version": pgettext("table", "summary_version"),
+        "summary_comment": pgettext("table", "summary_comment"), "reviewer_pillar": pgettext("table", "reviewer_pillar"),
+        "target": pgettext("table", "target"), "iati_proposal": pgettext("table", "iati_proposal"),
+        "api_token": pgettext("table", "api_token"), "data_version": pgettext("table", "data_version"),
+        "summary_cache": pgettext("table", "summary_cache"),
     }
 
 
@@ -375,3 +418,13 @@ class Form(FlaskForm):
     """A Flask-WTF form whose built-in messages are translated by the catalogue."""
 
     Meta = TranslatedMeta
+
+    def hidden_tag(self, *fields: Any) -> Markup:
+        """Render the form's hidden fields without ids.
+
+        Nothing refers to a hidden field by id, and a page with several forms (a list's
+        cancel buttons) would otherwise repeat `id="csrf_token"`, which is invalid HTML.
+        """
+        wanted = [getattr(self, f, None) if isinstance(f, str) else f for f in fields] or list(self)
+        hidden = [f for f in wanted if f is not None and isinstance(f.widget, HiddenInput)]
+        return Markup("\n".join(str(f(id=False)) for f in hidden))

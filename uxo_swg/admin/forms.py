@@ -30,7 +30,7 @@ class SettingsForm(Form):
 
 
 class RatesForm(Form):
-    file = FileField(_l("Rates file (CSV: date,currency,units_per_usd,source)"), validators=[FileRequired()])
+    file = FileField(_l("Rates file (CSV)"), validators=[FileRequired()])
     submit = SubmitField(_l("Load rates"))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
@@ -24,7 +25,7 @@ def users():
     session = get_session()
     form = UserForm()
     orgs = session.exec(select(Organisation).where(Organisation.merged_into_id.is_(None)).order_by(Organisation.name)).all()
-    form.organisation_id.choices = [SelectChoice(0, "(none)")] + [SelectChoice(o.id, o.name) for o in orgs]
+    form.organisation_id.choices = [SelectChoice(0, _("(none)"))] + [SelectChoice(o.id, o.name) for o in orgs]
     if form.validate_on_submit():
         org_name = next((o.name for o in orgs if o.id == form.organisation_id.data), None)
         try:
@@ -33,7 +34,7 @@ def users():
         except AccountError as error:
             form.email.errors.append(str(error))
         else:
-            flash(f"User {user.email} created.", "info")
+            flash(_("User %(email)s created.", email=user.email), "info")
             return redirect(url_for("admin.users"))
     org_names = {o.id: o.name for o in orgs}
     return render_template("admin/users.html", form=form, users=list_users(session=session), org_names=org_names)
@@ -48,7 +49,8 @@ def user_active(user_id: int):
     except AdminError as error:
         flash(str(error), "error")
     else:
-        flash(f"{user.email} is {'enabled' if active else 'disabled'}.", "info")
+        said = _("%(email)s is enabled.", email=user.email) if active else _("%(email)s is disabled.", email=user.email)
+        flash(said, "info")
     return redirect(url_for("admin.users"))
 
 
@@ -61,7 +63,7 @@ def settings():
         form.public_summaries.data = public_summaries_enabled(session=session)
     if form.validate_on_submit():
         save_setting(PUBLIC_SUMMARIES, "1" if form.public_summaries.data else "0", session=session)
-        flash("Settings saved.", "info")
+        flash(_("Settings saved."), "info")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form)
 
@@ -80,7 +82,8 @@ def rates():
         except ImportRefused as refused:
             problems = refused.problems
         else:
-            flash(f"{count} new rate(s) loaded." if count else "Nothing new: every rate in that file is already loaded.", "info")
+            flash(_("%(count)s new rate(s) loaded.", count=count) if count
+                  else _("Nothing new: every rate in that file is already loaded."), "info")
             return redirect(url_for("admin.rates"))
     latest = session.exec(select(ExchangeRate).order_by(ExchangeRate.rate_date.desc(), ExchangeRate.currency).limit(200)).all()
     return render_template("admin/rates.html", form=form, problems=problems, rates=latest)
@@ -98,7 +101,7 @@ def iati():
         form.ref.data, form.name.data, form.type.data = current.ref, current.name, current.type
     if form.validate_on_submit():
         save_reporting_org(ReportingOrg(form.ref.data, form.name.data, form.type.data), session=session)
-        flash("The IATI reporting organisation is saved.", "info")
+        flash(_("The IATI reporting organisation is saved."), "info")
         return redirect(url_for("admin.iati"))
     return render_template("admin/iati.html", form=form), 400 if form.errors else 200
 
@@ -117,5 +120,5 @@ def token_revoke(token_id: int):
     except TokenError as error:
         flash(str(error), "error")
     else:
-        flash(f"Token {token.id} is revoked: a script that sends it now gets 401.", "info")
+        flash(_("Token %(number)s is revoked: a script that sends it now gets 401.", number=token.id), "info")
     return redirect(url_for("admin.tokens"))

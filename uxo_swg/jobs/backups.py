@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from ..backup import nightly_backup
@@ -26,7 +27,7 @@ BACKUP = register(Job(
     run=back_up,
     period_due=date.isoformat,
     cron={"hour": 2, "minute": 0},  # Asia/Vientiane
-    schedule="every night at 02:00",
+    schedule=_l("every night at 02:00"),
     check_period=date.fromisoformat,
     writes=False,
 ))

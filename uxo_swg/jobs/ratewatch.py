@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from ..domain.conversion import RateMissing
@@ -118,6 +119,6 @@ RATE_WATCH = register(Job(
     run=watch_rates,
     period_due=date.isoformat,
     cron={"hour": 7, "minute": 15},  # Asia/Vientiane
-    schedule="every day at 07:15",
+    schedule=_l("every day at 07:15"),
     check_period=date.fromisoformat,
 ))

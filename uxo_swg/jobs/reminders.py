@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from ..domain.reminders import due_on, iso_week, quarters_to_watch, reminder_step
@@ -86,6 +87,6 @@ RETURN_REMINDERS = register(Job(
     run=send_return_reminders,
     period_due=date.isoformat,
     cron={"hour": 7, "minute": 0},  # Asia/Vientiane
-    schedule="every day at 07:00",
+    schedule=_l("every day at 07:00"),
     check_period=date.fromisoformat,
 ))

@@ -1,15 +1,22 @@
 """The reports as Excel workbooks laid out to paste into the report, and as CSV files."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from ..domain.reference import PILLARS
 from ..exports import Table, csv_of, workbook_bytes, workbook_of
 
+
+def N_(text: str) -> str:
+    """Mark a sentence for the Lao catalogue: the files keep it in English, the pages translate it when shown."""
+    return text
+
+
 PILLAR_NAMES = {p.code: p.name_en for p in PILLARS}
-SUPPORT_NAMES = {"cash": "Financial (cash)", "in-kind": "In kind (material, staff, services)"}
-CCM = {True: "Yes", False: "No", None: "Not recorded"}
+SUPPORT_NAMES = {"cash": N_("Financial (cash)"), "in-kind": N_("In kind (material, staff, services)")}
+CCM = {True: N_("Yes"), False: N_("No"), None: N_("Not recorded")}
 # Amounts in their own currency keep that currency's decimals in the JSON and CSV (JPY none); Excel shows two.
 AMOUNT_FORMAT = "#,##0.00"
 ARTICLE7_NOTE = ("What is counted is what left each donor in the calendar year: its direct payments, its contributions to "
@@ -18,28 +25,61 @@ ARTICLE7_NOTE = ("What is counted is what left each donor in the calendar year: 
                  "money the Government of Lao PDR paid, to operators or into a pooled fund. Each amount is converted to "
                  "US dollars at the rate of its own date (loaded rates first, then the ECB reference rates).")
 MONITOR_NOTES = {
-    "value-date": "Each amount is converted at the rate of its own date (loaded rates first, then the ECB reference rates).",
-    "annual-average": "Each currency is converted at the mean of its rates on record in the year: the loaded rates "
-                      "where the currency has any in the year, the ECB reference rates otherwise.",
+    "value-date": N_("Each amount is converted at the rate of its own date (loaded rates first, then the ECB reference rates)."),
+    "annual-average": N_("Each currency is converted at the mean of its rates on record in the year: the loaded rates "
+                         "where the currency has any in the year, the ECB reference rates otherwise."),
 }
-CURRENCY_NOTE = ("National currency: the currency of the donor's country as recorded on the organisation (CLDR data); "
-                 "for a donor with no country, the currency it paid the most in that year (in US dollars). Amounts paid "
-                 "in another currency are restated through the US dollar at the same rates.")
+CURRENCY_NOTE = N_("National currency: the currency of the donor's country as recorded on the organisation (CLDR data); "
+                   "for a donor with no country, the currency it paid the most in that year (in US dollars). Amounts paid "
+                   "in another currency are restated through the US dollar at the same rates.")
+
+
+TITLES = {
+    "article7": N_("Convention on Cluster Munitions, Article 7 report: resources, %(year)s"),
+    "monitor": N_("Support by donor, %(year)s, as the Landmine and Cluster Munition Monitor tabulates it (%(rates)s rates)"),
+}
 
 
 def report_title(kind: str, doc: dict[str, Any]) -> str:
-    """Return the heading of a report: the treaty report's tables or the Monitor's."""
-    if kind == "article7":
-        return f"Convention on Cluster Munitions, Article 7 report: resources, {doc['year']}"
-    return f"Support by donor, {doc['year']}, as the Landmine and Cluster Munition Monitor tabulates it ({doc['rates']} rates)"
+    """Return the heading of a report in English (the files'): the treaty report's tables or the Monitor's."""
+    return TITLES[kind] % {"year": doc["year"], "rates": doc.get("rates")}
+
+
+def page_title(kind: str, doc: dict[str, Any]) -> str:
+    """Return the heading of a report in the language of the page."""
+    from flask_babel import gettext
+
+    from ..i18n import label_text
+
+    return gettext(TITLES[kind], year=doc["year"], rates=label_text(doc.get("rates"), "rates"))
 
 
 def template_names() -> dict[str, Any]:
-    """Return the names the report templates show codes by (pillars, kinds of support, CCM, rates)."""
+    """Return the names the report templates show codes by (kinds of support, CCM, rates), in the page's language."""
+    from flask_babel import gettext
+
     from ..domain.monitor import METHODS
 
-    return {"pillar_names": PILLAR_NAMES, "support_names": SUPPORT_NAMES, "ccm_names": CCM, "methods": METHODS,
-            "monitor_notes": MONITOR_NOTES, "currency_note": CURRENCY_NOTE}
+    def translated(names: dict) -> dict:
+        return {code: gettext(name) for code, name in names.items()}
+
+    return {"support_names": translated(SUPPORT_NAMES), "ccm_names": translated(CCM), "methods": METHODS,
+            "monitor_notes": translated(MONITOR_NOTES), "currency_note": gettext(CURRENCY_NOTE),
+            "average_source": average_source}
+
+
+# How domain.conversion names a year's mean rate (the report's JSON keeps it in English).
+_MEAN = re.compile(r"mean of (?P<count>\d+) rate\(s\) of (?P<year>\d{4}) \((?P<sources>.*)\)", re.S)
+
+
+def average_source(source: str) -> str:
+    """Return where a year's mean rate comes from ("mean of 12 rate(s) of 2025 (ECB)") in the page's language."""
+    from flask_babel import gettext
+
+    found = _MEAN.fullmatch(source or "")
+    if found is None:
+        return source
+    return gettext("mean of %(count)s rate(s) of %(year)s (%(sources)s)", **found.groupdict())
 
 
 def _d(value: str | None) -> Decimal | None:

@@ -11,7 +11,7 @@ from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE
 from ..permissions import roles_required
 from ..summaries.routes import DRAFT_READERS
 from . import services
-from .exports import article7_tables, monitor_tables, report_csv, report_title, report_workbook, template_names
+from .exports import article7_tables, monitor_tables, page_title, report_csv, report_workbook, template_names
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 # The reports show live figures, as summary drafts do: the same readers.
@@ -50,14 +50,14 @@ def index():
 @roles_required(*READERS)
 def article7(year: str):
     doc = services.article7_report(_year(year), session=get_session())
-    return render_template("reports/report.html", kind="article7", doc=doc, title=report_title("article7", doc))
+    return render_template("reports/report.html", kind="article7", doc=doc, title=page_title("article7", doc))
 
 
 @bp.get("/monitor/<year>")
 @roles_required(*READERS)
 def monitor(year: str):
     doc = services.monitor_report(_year(year), _method(), session=get_session())
-    return render_template("reports/report.html", kind="monitor", doc=doc, title=report_title("monitor", doc))
+    return render_template("reports/report.html", kind="monitor", doc=doc, title=page_title("monitor", doc))
 
 
 @bp.get("/article7/<year>/export.<fmt>")

@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from ..models import ImportBatch
@@ -55,4 +56,5 @@ PREVIEW_CLEANUP = register(Job(
     run=clean_uploads,
     period_due=this_hour,
     cron={"minute": 17},  # every hour
+    schedule=_l("every hour at minute 17"),
 ))

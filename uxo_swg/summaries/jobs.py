@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from ..domain.periods import half_of, parse_quarter, quarter_of
@@ -43,4 +44,5 @@ SUMMARY_DRAFTS = register(Job(
     run=open_drafts,
     period_due=quarter_just_ended,
     cron={"month": "1,4,7,10", "day": 1, "hour": 6, "minute": 0},  # Asia/Vientiane
+    schedule=_l("the first day of each quarter at 06:00"),
 ))
