@@ -110,8 +110,10 @@ def _return_items(user: User, quarter: Period, today: date, *, session: Session)
 
 def _reconciliation_items(quarter: Period, *, session: Session) -> list[Item]:
     # Counted once per change of the data, like a summary: every co-chair's home page asks for it.
-    found = cached(f"open-receipts|{quarter}|", lambda: {"open": reconcile(quarter, session=session, size=1).pages["open_receipts"].total_items},
-                   session=session)
+    def count() -> dict[str, int]:
+        return {"open": reconcile(quarter, session=session, size=1).pages["open_receipts"].total_items}
+
+    found = cached(f"open-receipts|{quarter}|", count, session=session)
     link = url_for("reconciliation.index", quarter=str(quarter))
     if not found["open"]:
         return [Item(_("Every receipt operators reported for %(quarter)s matches a donor-side payment.", quarter=quarter),
