@@ -13,6 +13,7 @@ from sqlmodel import select
 from conftest import csrf_token
 from returns_workbooks import add_disbursement, add_organisations, return_workbook, xlsx
 from uxo_swg.db import get_session
+from uxo_swg.home import todo as todo_module
 from uxo_swg.models import Disbursement, ReviewerPillar, SummaryReport, User
 from uxo_swg.returns.services import import_return
 from uxo_swg.summaries.jobs import open_drafts
@@ -130,3 +131,28 @@ def test_the_unmatched_receipts_item_follows_the_records_it_counts(quarter, app,
         s = get_session()
         add_disbursement(s, quarter, ref="JP-7", donor="Japan", paid_on=date(2025, 8, 1), amount=5000)
     assert find(todo(client, "co-chair"), "Every receipt operators reported for 2025-Q3 matches a donor-side payment")
+
+
+def test_the_returns_item_is_counted_once_per_change_and_day_and_follows_a_new_return(quarter, app, client, login,
+                                                                                       monkeypatch):
+    counted = []
+    real = todo_module.quarter_status
+
+    def counting(*args, **kwargs):
+        counted.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(todo_module, "quarter_status", counting)
+    login("co-chair")
+    missing = "2 return(s) for 2025-Q3 are missing (due 2025-10-30): MAG, UXO Lao."
+    assert find(todo(client, "co-chair"), missing)
+    assert find(todo(client, "co-chair"), missing)
+    assert len(counted) == 1  # the second view: the list kept for this version of the data and this day
+    with app.app_context():
+        import_return(xlsx(return_workbook(operator="MAG")), "mag-q3.xlsx", session=get_session(), actor="test")
+    assert find(todo(client, "co-chair"), "1 return(s) for 2025-Q3 are missing (due 2025-10-30): UXO Lao.")
+    assert find(todo(client, "co-chair"), "arrived late: HALO Trust, MAG")
+    assert len(counted) == 2
+    monkeypatch.setattr("uxo_swg.home.routes._today", lambda: TODAY + timedelta(days=1))  # a new day: counted again
+    assert find(todo(client, "co-chair"), "1 return(s) for 2025-Q3 are missing")
+    assert len(counted) == 3

@@ -171,3 +171,25 @@ def test_a_list_page_runs_as_many_statements_with_200_records_as_with_20(worked,
     assert many == few, {url: (few[url], many[url]) for url in LISTS if few[url] != many[url]}
     page = client.get("/disbursements/?page=3").get_data(as_text=True)
     assert "201 record(s), page 3 of 5" in page  # the worked example's payment and these 200
+
+
+def test_the_reconciliation_page_builds_the_receipts_it_shows_not_every_receipt_of_the_quarter(worked, client, login):
+    login("co-chair")
+    add_records(worked, 200, 0)  # 100 receipts with the agreement ref (matched), 100 without (no donor-side record)
+    built = []
+
+    def loaded(target, _context):
+        built.append(target.id)
+
+    sa.event.listen(ReturnReceipt, "load", loaded)
+    try:
+        page = client.get("/reconciliation/?quarter=2025-Q3&open_receipts_page=2").get_data(as_text=True)
+    finally:
+        sa.event.remove(ReturnReceipt, "load", loaded)
+    assert "Receipts with no donor-side record (100)" in page and "100 receipt(s), page 2 of 2" in page
+    assert len(built) <= 50, len(built)  # the page's receipts; the 200 of the quarter read whole before
+    rows = re.findall(r'<td>HALO Trust</td><td>Japan</td><td></td>\s*<td>[^<]+</td><td class="num">(\w+) ([\d,.]+)</td>', page)
+    with worked.app_context():  # the receipts with no ref, in the order received, from the 51st
+        unmatched = get_session().execute(sa.select(ReturnReceipt.currency, ReturnReceipt.amount).where(
+            ReturnReceipt.agreement_ref.is_(None)).order_by(ReturnReceipt.received_on, ReturnReceipt.id)).all()[50:100]
+    assert rows == [(c, f"{a:.0f}" if c == "JPY" else f"{a:.2f}") for c, a in unmatched]

@@ -1,5 +1,6 @@
 """The summary cache: computed once per change of the data, never served stale, shared through the database."""
 import json
+import re
 import threading
 import time
 from datetime import date, timedelta
@@ -288,3 +289,32 @@ def test_clear_cache_after_a_change_made_by_hand(app, runner, records, computati
     with app.app_context():
         assert services.draft_summary(scope, session=get_session())[0]["totals"]["disbursed"] == "2000.00"
     assert len(computations) == 2
+
+
+RECORDS = f"{DRAFT}/records?figure=totals|disbursed"
+
+
+def _drill_down(client) -> tuple[str, list[str]]:
+    page = client.get(RECORDS).get_data(as_text=True)
+    total = re.search(r'<span id="records-total">([^<]+)</span>', page).group(1)
+    return total, re.findall(r"<td>#(\d+)", page)
+
+
+def test_the_records_behind_a_figure_are_counted_once_per_change_and_follow_a_changed_record(app, client, login, records,
+                                                                                               computations):
+    login("co-chair")
+    assert _drill_down(client) == ("1,000.00", [str(records["paid"])])  # the LAK payment has no rate yet
+    assert _drill_down(client) == ("1,000.00", [str(records["paid"])])
+    assert len(computations) == 1  # the second click was served from the cache
+    with app.app_context():  # one record behind the figure changes: US$ 1,000 becomes 1,500
+        session = get_session()
+        paid = session.get(Disbursement, records["paid"])
+        save_record(Disbursement, _disbursement(records, "1500", "USD"), session=session, record_id=paid.id,
+                    version=paid.version)
+    assert _drill_down(client) == ("1,500.00", [str(records["paid"])])
+    assert len(computations) == 2
+    with app.app_context():
+        cancel(Disbursement, records["paid"], 2, session=get_session())
+    assert _drill_down(client) == ("0.00", [])
+    assert client.get(f"{DRAFT}/records?figure=totals|committed").status_code == 200  # another figure: its own records
+    assert len(computations) == 4

@@ -12,7 +12,7 @@ from ..domain.conversion import RateMissing
 from ..domain.periods import Period
 from ..domain.returns import return_due_on
 from ..models import OperatorReturn, User
-from ..permissions import has_role
+from ..permissions import has_role, sees_everything
 from ..rates import ecb_rates
 from ..reconciliation.services import reconcile
 from ..returns.services import default_quarter, quarter_status
@@ -75,13 +75,23 @@ def co_chair_items(user: User, today: date, missing_rates: list[RateMissing], *,
     return items
 
 
+def _return_statuses(user: User, quarter: Period, today: date, *, session: Session) -> dict[str, list[str]]:
+    def fresh() -> dict[str, list[str]]:
+        rows = quarter_status(quarter, session=session, user=user, today=today)
+        return {status: [r.operator.name for r in rows if r.status == status]
+                for status in ("missing", "late", "not due yet", "on time")}
+
+    if not sees_everything(user):  # an operator's own return: one row
+        return fresh()
+    # Every co-chair's home page asks for the same list: kept per change of the data and day, like a summary.
+    return cached(f"return-status|{quarter}|{today.isoformat()}", fresh, session=session)
+
+
 def _return_items(user: User, quarter: Period, today: date, *, session: Session) -> list[Item]:
-    rows = quarter_status(quarter, session=session, user=user, today=today)
+    statuses = _return_statuses(user, quarter, today, session=session)
     link = url_for("returns.index", quarter=str(quarter))
     due = date_text(return_due_on(quarter))
-    missing = [r.operator.name for r in rows if r.status == "missing"]
-    late = [r.operator.name for r in rows if r.status == "late"]
-    waiting = [r.operator.name for r in rows if r.status == "not due yet"]
+    missing, late, waiting = statuses["missing"], statuses["late"], statuses["not due yet"]
     items = []
     if missing:
         items.append(Item(_("%(count)s return(s) for %(quarter)s are missing (due %(due)s): %(names)s.", count=len(missing),
@@ -92,7 +102,7 @@ def _return_items(user: User, quarter: Period, today: date, *, session: Session)
     if waiting:
         items.append(Item(_("%(count)s operator(s) have not sent their %(quarter)s return yet; it is due by %(due)s.",
                             count=len(waiting), quarter=quarter, due=due), link, _("See who has reported")))
-    if rows and not (missing or late or waiting):
+    if statuses["on time"] and not (missing or late or waiting):
         items.append(Item(_("Every operator has sent its %(quarter)s return on time.", quarter=quarter), link,
                           _("See the returns"), "done"))
     return items
@@ -100,8 +110,10 @@ def _return_items(user: User, quarter: Period, today: date, *, session: Session)
 
 def _reconciliation_items(quarter: Period, *, session: Session) -> list[Item]:
     # Counted once per change of the data, like a summary: every co-chair's home page asks for it.
-    found = cached(f"open-receipts|{quarter}|", lambda: {"open": len(reconcile(quarter, session=session).open_receipts)},
-                   session=session)
+    def count() -> dict[str, int]:
+        return {"open": reconcile(quarter, session=session, size=1).pages["open_receipts"].total_items}
+
+    found = cached(f"open-receipts|{quarter}|", count, session=session)
     link = url_for("reconciliation.index", quarter=str(quarter))
     if not found["open"]:
         return [Item(_("Every receipt operators reported for %(quarter)s matches a donor-side payment.", quarter=quarter),

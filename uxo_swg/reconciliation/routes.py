@@ -33,9 +33,9 @@ def _quarter(text: str | None):
 @roles_required("admin", "co-chair")
 def index():
     quarter = _quarter(request.args.get("quarter"))
-    r = reconcile(quarter, session=get_session())
-    pages = {name: Page.of(getattr(r, name), request.args.get(f"{name}_page", 1, type=int), PAGE_SIZE)
-             for name in ("differing", "open_receipts", "unacknowledged", "decisions")}
+    asked = {name: request.args.get(f"{name}_page", 1, type=int) for name in ("open_receipts", "unacknowledged", "decisions")}
+    r = reconcile(quarter, session=get_session(), pages=asked, size=PAGE_SIZE)
+    pages = {"differing": Page.of(r.differing, request.args.get("differing_page", 1, type=int), PAGE_SIZE), **r.pages}
     return render_template("reconciliation/index.html", r=r, pages=pages, form=DecisionForm(), undo_form=UndoForm())
 
 

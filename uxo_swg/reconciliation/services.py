@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any, Callable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
@@ -15,6 +16,8 @@ from ..domain.counting import Entry, match_receipts
 from ..domain.messages import N_, Explained
 from ..domain.periods import Period
 from ..models import Disbursement, OperatorReturn, Organisation, ReconciliationDecision, ReturnReceipt, User, utcnow
+from ..paging import Page
+from ..summaries.reading import id_list, read
 
 DECISIONS = ("confirm", "reject")
 #: A receipt may arrive this long after (or, booked early, before) the payment it is.
@@ -110,50 +113,42 @@ class Pair:
     confirmed: bool = False
 
 
-class _Suggester:
-    """Finds the disbursements that look like a receipt, among those no receipt matched (by donor and currency)."""
-
-    def __init__(self, free: list[Disbursement], rejected: set[tuple[int, int]], funds: set[int]) -> None:
-        self.rejected = rejected
-        self.funds = funds
-        self.by_donor: dict[tuple[int, str], list[Disbursement]] = {}
-        for d in free:
-            self.by_donor.setdefault((d.donor_id, d.currency), []).append(d)
-
-    def suggest(self, receipt: ReturnReceipt, operator_id: int) -> list[Disbursement]:
-        candidates = self.by_donor.get((paying(receipt, self.funds), receipt.currency), [])
-        found = [d for d in candidates
-                 if (receipt.id, d.id) not in self.rejected and _looks_like(receipt, operator_id, d, self.funds)]
-        found.sort(key=lambda d: (abs(d.amount - receipt.amount), abs(d.paid_on - receipt.received_on)))
-        return found[:3]
-
-
 @dataclass
 class OpenReceipt:
-    """A receipt no disbursement matches, with (looked up when first read) up to three that look like it."""
+    """A receipt no disbursement matches, with up to three disbursements that look like it (closest amount first)."""
 
     receipt: ReturnReceipt
     operator: str
     operator_id: int = 0
-    suggester: _Suggester | None = field(default=None, repr=False, compare=False)
-
-    @cached_property
-    def suggestions(self) -> list[Disbursement]:
-        """Return up to three disbursements that look like the receipt, closest amount first."""
-        return self.suggester.suggest(self.receipt, self.operator_id) if self.suggester else []
+    suggestions: list[Disbursement] = field(default_factory=list)
 
 
 @dataclass
 class Reconciliation:
-    """The quarter's reconciliation: differing pairs, receipts with no record, unacknowledged payments."""
+    """The quarter's reconciliation: differing pairs, receipts with no record, unacknowledged payments, decisions.
+
+    The receipts with no record, the unacknowledged payments and the decisions (with who
+    decided and who undid) are one page each (`pages`), counted and cut by the database; all
+    of them when no page size was asked.
+    """
 
     quarter: Period
     names: dict[int, str]
     matched: int = 0
     differing: list[Pair] = field(default_factory=list)
-    open_receipts: list[OpenReceipt] = field(default_factory=list)
-    unacknowledged: list[Disbursement] = field(default_factory=list)
-    decisions: list[tuple[ReconciliationDecision, str, str]] = field(default_factory=list)  # with who decided, who undid
+    pages: dict[str, Page] = field(default_factory=dict)
+
+    @property
+    def open_receipts(self) -> list[OpenReceipt]:
+        return self.pages["open_receipts"].items
+
+    @property
+    def unacknowledged(self) -> list[Disbursement]:
+        return self.pages["unacknowledged"].items
+
+    @property
+    def decisions(self) -> list[tuple[ReconciliationDecision, str, str]]:
+        return self.pages["decisions"].items
 
 
 def _disbursement_entry(d: Disbursement, names: dict[int, str]) -> Entry:
@@ -183,61 +178,131 @@ def _looks_like(r: ReturnReceipt, operator_id: int, d: Disbursement, funds: set[
     return abs(d.amount - r.amount) <= CLOSE_AMOUNT * max(d.amount, r.amount)
 
 
-def reconcile(quarter: Period, *, session: Session) -> Reconciliation:
-    """Return the quarter's reconciliation, with the co-chairs' decisions applied (as the summaries count)."""
-    orgs = session.exec(select(Organisation)).all()
-    names = {o.id: o.name for o in orgs}
-    funds = {o.id for o in orgs if o.kind == "pooled-fund"}
+def _paying_column(funds: set[int]) -> Any:
+    """Who paid a receipt (`paying`), in SQL."""
+    r = ReturnReceipt
+    return sa.case((col(r.via_id).in_(id_list("funds", funds)), r.via_id), else_=r.donor_id) if funds else col(r.donor_id)
+
+
+def _matchable(window: list, funds: set[int], confirmed: set[tuple[int, int]], *, session: Session) -> tuple[
+        dict[int, tuple[Any, int]], dict[int, Any]]:
+    """Return the window's receipts that can match a disbursement (rule 5), with their operator, and those disbursements.
+
+    One statement pairs each receipt with an agreement ref with the live disbursements of the
+    same ref and payer whose recipient or channel is the receipt's operator or channel; a
+    co-chair's confirmed pairs are added. Every other receipt matches nothing, whatever the
+    others do (`match_receipts` only pairs what `receipt_matches` or a confirmation pairs).
+    The records are read as plain rows (attributes by column name): building ORM objects for
+    a quarter's hundreds of pairs cost more than the statements.
+    """
+    r, d, ret = ReturnReceipt, Disbursement, OperatorReturn
+    channel = sa.case((col(r.via_id).in_(id_list("funds_via", funds)), sa.null()), else_=r.via_id) if funds else col(r.via_id)
+    ours = (col(ret.operator_id), channel)
+    pairs = read(session, select(r.id, d.id).join(ret, col(r.return_id) == col(ret.id))
+                 .join(d, (col(d.agreement_ref) == col(r.agreement_ref)) & (col(d.donor_id) == _paying_column(funds))
+                       & (col(d.recipient_id).in_(ours) | col(d.via_id).in_(ours)))
+                 .where(*window, col(r.agreement_ref).is_not(None), col(d.cancelled_at).is_(None))).all()
+    receipt_ids = {rid for rid, _did in pairs} | {rid for rid, _did in confirmed}
+    receipts = {x.id: (x, x.operator_id) for x in read(session, select(*r.__table__.c, ret.operator_id).join(
+        ret, col(r.return_id) == col(ret.id)).where(*window, col(r.id).in_(id_list("receipts", receipt_ids))))} \
+        if receipt_ids else {}
+    wanted = {did for _rid, did in pairs} | {did for rid, did in confirmed if rid in receipts}
+    disbursements = {y.id: y for y in read(session, select(*d.__table__.c).where(
+        col(d.id).in_(id_list("disbursements", wanted)), col(d.cancelled_at).is_(None)))} if wanted else {}
+    return receipts, disbursements
+
+
+def _suggestions(open_receipts: list[OpenReceipt], used: set[int], rejected: set[tuple[int, int]], funds: set[int],
+                 quarter: Period, *, session: Session) -> None:
+    """Fill in the suggested disbursements of the receipts shown: one statement for the page."""
+    if not open_receipts:
+        return
+    r, d, ret = ReturnReceipt, Disbursement, OperatorReturn
+    theirs = (col(ret.operator_id), col(r.via_id))
+    rows = session.exec(select(r.id, d).join(ret, col(r.return_id) == col(ret.id))
+                        .join(d, (col(d.donor_id) == _paying_column(funds)) & (col(d.currency) == col(r.currency))
+                              & (col(d.recipient_id).in_(theirs) | col(d.via_id).in_(theirs)))
+                        .where(col(r.id).in_(id_list("shown", [o.receipt.id for o in open_receipts])),
+                               col(d.cancelled_at).is_(None), col(d.paid_on) >= quarter.start - WINDOW,
+                               col(d.paid_on) <= quarter.end + WINDOW)).all()
+    found: dict[int, list[Disbursement]] = {}
+    for rid, disbursement in rows:
+        found.setdefault(rid, []).append(disbursement)
+    for o in open_receipts:
+        candidates = [x for x in found.get(o.receipt.id, []) if x.id not in used and (o.receipt.id, x.id) not in rejected
+                      and _looks_like(o.receipt, o.operator_id, x, funds)]
+        candidates.sort(key=lambda x: (abs(x.amount - o.receipt.amount), abs(x.paid_on - o.receipt.received_on), x.id))
+        o.suggestions = candidates[:3]
+
+
+def _page(name: str, query: Any, pages: dict[str, int] | None, size: int | None, *, session: Session,
+          rows: Callable[[list], list] = list) -> Page:
+    """Return one section's page (or all of it without a size): counted, sorted and cut by the database."""
+    total = session.exec(select(sa.func.count()).select_from(query.order_by(None).subquery())).one()
+    fetch = lambda offset, limit: rows(session.exec(query.offset(offset).limit(limit)).all())  # noqa: E731
+    return Page.counted(total, (pages or {}).get(name), fetch, size or max(total, 1))
+
+
+def reconcile(quarter: Period, *, session: Session, pages: dict[str, int] | None = None,
+              size: int | None = None) -> Reconciliation:
+    """Return the quarter's reconciliation, with the co-chairs' decisions applied (as the summaries count).
+
+    Only receipts that can match a disbursement are read and matched in Python; the receipts
+    left open, the payments no receipt acknowledged and the decisions are listed by the
+    database, `size` a page (page numbers in `pages`, by section), so a page costs about the
+    same with 200 receipts in the quarter as with 200,000.
+    """
+    orgs = session.exec(select(Organisation.id, Organisation.name, Organisation.kind)).all()
+    names = {oid: name for oid, name, _kind in orgs}
+    funds = {oid for oid, _name, kind in orgs if kind == "pooled-fund"}
     start, end = quarter.start - WINDOW, quarter.end + WINDOW
-    receipts = session.exec(
-        select(ReturnReceipt, OperatorReturn.operator_id)
-        .join(OperatorReturn, col(ReturnReceipt.return_id) == col(OperatorReturn.id))
-        .where(col(OperatorReturn.superseded_by_id).is_(None), col(ReturnReceipt.received_on) >= start,
-               col(ReturnReceipt.received_on) <= end)).all()
-    operator_of = {r.id: oid for r, oid in receipts}
-    receipt_by_id = {r.id: r for r, _oid in receipts}
+    r, d, ret = ReturnReceipt, Disbursement, OperatorReturn
+    window = [col(ret.superseded_by_id).is_(None), col(r.received_on) >= start, col(r.received_on) <= end]
     confirmed, rejected = match_decisions(session=session)
-    refs = {r.agreement_ref for r, _ in receipts if r.agreement_ref}
-    decided = {did for _rid, did in confirmed}
-    live = col(Disbursement.cancelled_at).is_(None)
-    nearby = (col(Disbursement.paid_on) >= start) & (col(Disbursement.paid_on) <= end)
-    disbursements = session.exec(select(Disbursement).where(
-        live, nearby | col(Disbursement.agreement_ref).in_(refs) | col(Disbursement.id).in_(decided))).all()
-    disbursement_by_id = {d.id: d for d in disbursements}
-    pairs, unmatched = match_receipts([_receipt_entry(r, oid, names, funds) for r, oid in receipts],
-                                      [_disbursement_entry(d, names) for d in disbursements], confirmed, rejected)
+    receipts, disbursements = _matchable(window, funds, confirmed, session=session)
+    pairs, _unmatched = match_receipts([_receipt_entry(x, oid, names, funds) for x, oid in receipts.values()],
+                                       [_disbursement_entry(y, names) for y in disbursements.values()], confirmed, rejected)
     out = Reconciliation(quarter=quarter, names=names)
-    used = set()
+    used, paired = set(), set()
     for rec, dis in pairs:
         used.add(dis.record_id)
-        receipt, disbursement = receipt_by_id[rec.record_id], disbursement_by_id[dis.record_id]
+        paired.add(rec.record_id)
+        (receipt, operator_id), disbursement = receipts[rec.record_id], disbursements[dis.record_id]
         if not (quarter.contains(receipt.received_on) or quarter.contains(disbursement.paid_on)):
             continue
         out.matched += 1
         if (receipt.amount, receipt.currency) != (disbursement.amount, disbursement.currency):
-            out.differing.append(Pair(receipt, disbursement, names[operator_of[receipt.id]],
-                                      (receipt.id, disbursement.id) in confirmed))
-    free = [d for d in disbursements if d.id not in used]
-    suggester = _Suggester(free, rejected, funds)  # suggestions are looked up for the receipts a page shows only
-    for rec in unmatched:
-        receipt = receipt_by_id[rec.record_id]
-        if not quarter.contains(receipt.received_on):
-            continue
-        oid = operator_of[receipt.id]
-        out.open_receipts.append(OpenReceipt(receipt, names[oid], oid, suggester))
-    operator_ids = {o.id for o in orgs if o.kind in OPERATOR_KINDS} | set(operator_of.values())
-    out.unacknowledged = sorted(
-        (d for d in free if quarter.contains(d.paid_on) and (d.recipient_id in operator_ids or d.via_id in operator_ids)),
-        key=lambda d: (d.paid_on, d.id))
+            out.differing.append(Pair(receipt, disbursement, names[operator_id], (receipt.id, disbursement.id) in confirmed))
     out.differing.sort(key=lambda p: (p.disbursement.paid_on, p.receipt.id))
-    out.open_receipts.sort(key=lambda o: (o.receipt.received_on, o.receipt.id))
-    emails = {u.id: u.email for u in session.exec(select(User)).all()}
-    decisions = (select(ReconciliationDecision)
-                 .join(ReturnReceipt, col(ReturnReceipt.id) == col(ReconciliationDecision.receipt_id))
-                 .join(OperatorReturn, col(ReturnReceipt.return_id) == col(OperatorReturn.id))
-                 .where(col(OperatorReturn.superseded_by_id).is_(None), col(ReturnReceipt.received_on) >= start,
-                        col(ReturnReceipt.received_on) <= end)  # the receipts read above, without listing their ids
+
+    open_receipts = (select(r, ret.operator_id).join(ret, col(r.return_id) == col(ret.id))
+                     .where(col(ret.superseded_by_id).is_(None), col(r.received_on) >= quarter.start,
+                            col(r.received_on) <= quarter.end, col(r.id).not_in(id_list("paired", paired)))
+                     .order_by(r.received_on, r.id))
+    out.pages["open_receipts"] = _page("open_receipts", open_receipts, pages, size, session=session, rows=lambda found: [
+        OpenReceipt(x, names[oid], oid) for x, oid in found])
+    _suggestions(out.open_receipts, used, rejected, funds, quarter, session=session)
+    # Read once, used twice (count and page): the operators, and those who reported receipts in the window.
+    received = sa.exists().where(col(r.return_id) == col(ret.id), col(r.received_on) >= start, col(r.received_on) <= end)
+    reporting = session.exec(select(ret.operator_id).where(col(ret.superseded_by_id).is_(None), received).distinct()).all()
+    operators = {oid for oid, _name, kind in orgs if kind in OPERATOR_KINDS} | set(reporting)
+    to_operator = id_list("operators", operators)
+    unacknowledged = (select(d).where(col(d.cancelled_at).is_(None), col(d.paid_on) >= quarter.start,
+                                      col(d.paid_on) <= quarter.end, col(d.id).not_in(id_list("used", used)),
+                                      col(d.recipient_id).in_(to_operator) | col(d.via_id).in_(to_operator))
+                      .order_by(d.paid_on, d.id))
+    out.pages["unacknowledged"] = _page("unacknowledged", unacknowledged, pages, size, session=session)
+    # Every decision on the window's receipts, in force, undone or replaced: the few decided receipts are
+    # looked up, not the window's receipts.
+    decided = session.exec(select(ReconciliationDecision.receipt_id).distinct()).all()
+    in_window = set(session.exec(select(r.id).join(ret, col(r.return_id) == col(ret.id))
+                                 .where(col(r.id).in_(id_list("decided", decided)), *window)).all()) if decided else set()
+    decider, undoer = aliased(User), aliased(User)
+    decisions = (select(ReconciliationDecision, decider.email, undoer.email)
+                 .outerjoin(decider, decider.id == col(ReconciliationDecision.decided_by_id))
+                 .outerjoin(undoer, undoer.id == col(ReconciliationDecision.undone_by_id))
+                 .where(col(ReconciliationDecision.receipt_id).in_(id_list("in_window", in_window)))
                  .order_by(col(ReconciliationDecision.decided_at).desc(), col(ReconciliationDecision.id).desc()))
-    for decision in session.exec(decisions).all():
-        out.decisions.append((decision, emails.get(decision.decided_by_id, ""), emails.get(decision.undone_by_id, "")))
+    out.pages["decisions"] = _page("decisions", decisions, pages, size, session=session, rows=lambda found: [
+        (decision, who or "", undone_by or "") for decision, who, undone_by in found])
     return out

@@ -80,13 +80,13 @@ def year_command(year: str, fmt: str, output: Path | None) -> None:
 @summary_group.command("clear-cache")
 @with_appcontext
 def clear_cache_command() -> None:
-    """Forget every computed summary (after the database was changed by hand, outside the application)."""
+    """Forget every computed summary, drill-down and home-page count (after the database was changed by hand)."""
     from ..data_version import new_epoch
 
     session = get_session()
     new_epoch(session.connection())
     session.commit()
-    click.echo("every summary will be computed again from the data as it is now")
+    click.echo("every summary and drill-down will be computed again from the data as it is now")
 
 
 COMMANDS = [summary_group]

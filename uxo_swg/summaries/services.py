@@ -1,6 +1,7 @@
 """Summaries: compute a live draft, comment on it, publish it as a frozen snapshot, compare versions."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -122,12 +123,21 @@ def record_of(c: Counted) -> dict[str, Any]:
             "agreement_ref": e.agreement_ref}
 
 
+def _records_scope(scope: Scope, figure: str) -> str:
+    """Return the cache scope of a figure's records (a digest stands for a figure too long for the column)."""
+    key = f"records|{scope.kind}|{scope.period}|{scope.pillar}|{figure}"
+    return key if len(key) <= 100 else f"records|{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def live_records(scope: Scope, figure: str, *, session: Session) -> list[dict[str, Any]]:
-    """Return the records one figure of the live draft is made of (one query per kind, not grouped)."""
-    _doc, computed = compute_summary(scope, session=session, grouped=False)
-    keys = money_keys(figure)  # a results figure may stand for several money figures
-    counted = [line.counted for line in computed.lines if any(k in line.keys for k in keys)]
-    return sorted((record_of(c) for c in counted), key=lambda r: (r["date"], r["kind"], r["id"]))
+    """Return the records one figure of the live draft is made of: counted once per change of the data, for every worker."""
+    def fresh() -> dict[str, Any]:
+        _doc, computed = compute_summary(scope, session=session, grouped=False)  # one query per kind, not grouped
+        keys = money_keys(figure)  # a results figure may stand for several money figures
+        counted = [line.counted for line in computed.lines if any(k in line.keys for k in keys)]
+        return {"records": sorted((record_of(c) for c in counted), key=lambda r: (r["date"], r["kind"], r["id"]))}
+
+    return cached(_records_scope(scope, figure), fresh, session=session)["records"]
 
 
 def frozen_records(version: SummaryVersion, figure: str) -> list[dict[str, Any]]:
