@@ -390,3 +390,29 @@ def test_the_summary_page_workbook_and_json_show_each_fund(app, client, login):
     with app.app_context():
         doc = json.loads(json.dumps(summary(get_session(), "swg", "2025-H2")))
     assert doc["pooled_funds"][0]["received_by_donor"] == [{"donor": "Japan", "amount": "1000.00"}]
+
+
+def test_a_summary_counts_what_its_own_transaction_wrote_and_reads_alongside_only_committed_data(s, monkeypatch):
+    """On PostgreSQL the window's disbursements are summed on a second connection, alongside the rest.
+
+    That connection sees only committed data: a summary computed in a transaction that has
+    written records (not yet committed) must read them itself, or it would miss them.
+    """
+    from uxo_swg.summaries import inputs
+
+    started = []
+    real_start = inputs._Alongside.start
+    monkeypatch.setattr(inputs._Alongside, "start", classmethod(lambda cls, session, statement: started.append(
+        real_start(session, statement)) or started[-1]))
+    o = orgs(s)
+    pay(s, o, "Japan", "HALO", date(2025, 7, 10), "1000")
+    s.commit()
+    assert summary(s, "twg", "2025-Q3", "clearance")["totals"]["disbursed"] == "1000.00"
+    postgresql = s.get_bind().dialect.name == "postgresql"
+    assert [x is not None for x in started] == [postgresql]  # read alongside on PostgreSQL (SQLite has one writer)
+
+    pay(s, o, "Norway", "HALO", date(2025, 8, 1), "250.50")  # flushed, not committed
+    assert summary(s, "twg", "2025-Q3", "clearance")["totals"]["disbursed"] == "1250.50"
+    assert started[-1] is None  # read in the transaction that wrote it
+    s.rollback()
+    assert summary(s, "twg", "2025-Q3", "clearance")["totals"]["disbursed"] == "1000.00"

@@ -38,6 +38,11 @@ def note_write(connection: Connection, table: str) -> None:
         connection.info[_CHANGED] = True
 
 
+def wrote_data(connection: Connection) -> bool:
+    """Return whether the connection's transaction has changed data (a table outside NOT_DATA) so far."""
+    return bool(connection.info.get(_CHANGED))
+
+
 def track_changes(engine: Engine) -> None:
     """Move the data version at the commit of every transaction of the engine that changed data."""
     table_exists = False  # a database not yet migrated has no counter: its writes move nothing

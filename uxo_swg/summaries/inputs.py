@@ -7,6 +7,7 @@ figures: a group is converted at the one rate all its records share.
 """
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -14,8 +15,10 @@ from decimal import Decimal
 from typing import Any, Callable
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from ..data_version import wrote_data
 from ..db import month_start
 from ..domain.agreements import Agreement
 from ..domain.conversion import RateBook, RateMissing
@@ -97,10 +100,6 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
                   frozenset(o for o, _name, kind in organisations if kind == "pooled-fund"))
     first, last = scope_period(kind, period)
     pillar_is = lambda column: [column == pillar] if pillar else []  # noqa: E731
-    pledges, pledge_ids = _pledges(period, first, last, session=session, orgs=orgs, pillar_is=pillar_is)
-    agreements = load_agreements(kind, period, first, last, session=session, orgs=orgs, rates=rates, pillar=pillar)
-    entries: list[Entry] = list(pledges)
-    entries += agreement_entries(agreements, period, first, last)
 
     # Currencies whose rate holds for whole months are summed per month, the others per day.
     steady = rates.steady_currencies(first, last)
@@ -111,12 +110,19 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
     live = [col(d.cancelled_at).is_(None), col(d.paid_on) >= first, col(d.paid_on) <= last, *pillar_is(col(d.pillar_code))]
     # Money into and out of pooled funds (rule 11) is read one by one, all of it at once: it is
     # little, and the window's entries, the matching of the funds' receipts and the balances
-    # all come from it.
+    # all come from it. The rest of the window's disbursements is summed in SQL, alongside.
     through_fund = (col(d.donor_id).in_(funds) | col(d.recipient_id).in_(funds)) if orgs.funds else sa.false()
+    direct = [*live, sa.not_(through_fund)]
+    alongside = _Alongside.start(session, _group_statement(disbursed, direct, period, steady, orgs=orgs, postgresql=True)) \
+        if grouped else None
+
+    pledges, pledge_ids = _pledges(period, first, last, session=session, orgs=orgs, pillar_is=pillar_is)
+    agreements = load_agreements(kind, period, first, last, session=session, orgs=orgs, rates=rates, pillar=pillar)
+    entries: list[Entry] = list(pledges)
+    entries += agreement_entries(agreements, period, first, last)
     fund_rows = read(session, select(*_DISBURSEMENT_COLUMNS).where(col(d.cancelled_at).is_(None), through_fund)).all() \
         if orgs.funds else []
     if grouped:
-        entries += _groups(disbursed, [*live, sa.not_(through_fund)], period, steady, session=session, orgs=orgs, pillar=pillar)
         entries += [_disbursement_entry(x, orgs) for x in fund_rows
                     if first <= x.paid_on <= last and (not pillar or x.pillar_code == pillar)]
     else:
@@ -160,6 +166,9 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
                                  Requirement.year == period.year, *pillar_is(col(Requirement.pillar_code)))).all():
         entries.append(Entry("requirement", x.id, date(x.year, 1, 1), x.pillar_code, x.amount, x.currency))
     entries += _expenditure(period, first, last, grouped, session=session, orgs=orgs, pillar_is=pillar_is)
+    if grouped:
+        entries += _groups(disbursed, direct, period, steady, session=session, orgs=orgs, pillar=pillar,
+                           rows=alongside.rows() if alongside is not None else None)
     return SummaryInputs(entries, pledges, pledge_ids, agreements, differences,
                          _return_statuses(period, session=session, orgs=orgs) if kind == "twg" else [], held, missing)
 
@@ -211,15 +220,34 @@ def _fund_movements(last: date, fund_rows: list[Any], unmatched: list[Entry], or
 
 
 def _groups(flow: _Flow, where: list, period: Period, steady: set[str], *, session: Session, orgs: _Names,
-            pillar: str | None) -> list[Entry]:
+            pillar: str | None, rows: Any = None) -> list[Entry]:
     """Return a flow's amounts summed in SQL: with every key the summary shows in the period, coarsely before it.
 
     Before the period only the year to date and the trend count them, which need no more
     than the date, currency, pillar and whether the money is national, so there the donor,
     recipient and province are left out of the groups: one scan of the window. PostgreSQL
     then sums the period's groups once per table (GROUPING SETS: totals, donors, operators,
-    provinces) rather than once per combination of donor, recipient and province.
+    provinces) rather than once per combination of donor, recipient and province. `rows`:
+    the rows of `_group_statement`, when they were read elsewhere (`_Alongside`).
     """
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if rows is None:
+        rows = read(session, _group_statement(flow, where, period, steady, orgs=orgs, postgresql=postgresql)).all()
+
+    def entry(on: date, currency: str, pillar_code: str | None, is_national: bool, donor: int | None,
+              recipient: int | None, province: str | None, kind_in: bool | None, amount: Any, facet: str | None = None) -> Entry:
+        return Entry(flow.kind, 0, on, pillar_code or pillar or "", amount, currency, donor=orgs.name(donor),
+                     national=bool(is_national), recipient=orgs.name(recipient), province=province or None, facet=facet,
+                     in_kind=bool(kind_in))
+
+    if not postgresql:
+        return [entry(*x) for x in rows]
+    facets = {7: "totals", 3: "donors", 5: "operators", 6: "provinces"}
+    return [entry(*x, facet=facets[g]) for *x, g in rows]
+
+
+def _group_statement(flow: _Flow, where: list, period: Period, steady: set[str], *, orgs: _Names, postgresql: bool) -> Any:
+    """Return the statement `_groups` reads (see there)."""
     when = sa.case((col(flow.currency).in_(sorted(steady)), month_start(flow.on)), else_=flow.on) if steady else flow.on
     national = sa.case((col(flow.donor).in_(sorted(orgs.government)), sa.literal(True)), else_=sa.literal(False))
     shown = col(flow.on) >= period.start
@@ -237,31 +265,64 @@ def _groups(flow: _Flow, where: list, period: Period, steady: set[str], *, sessi
         rows = rows.join(table, on)
     inner = rows.where(*where).subquery()
     keys = [inner.c[k] for k in ("on", "currency", "pillar", "national", "donor", "recipient", "province", "in_kind")]
-
-    def entry(on: date, currency: str, pillar_code: str | None, is_national: bool, donor: int | None,
-              recipient: int | None, province: str | None, kind_in: bool | None, amount: Any, facet: str | None = None) -> Entry:
-        return Entry(flow.kind, 0, on, pillar_code or pillar or "", amount, currency, donor=orgs.name(donor),
-                     national=bool(is_national), recipient=orgs.name(recipient), province=province or None, facet=facet,
-                     in_kind=bool(kind_in))
-
     summed = select(*keys, sa.func.sum(inner.c.amount).label("amount")).group_by(*keys)
-    if session.get_bind().dialect.name != "postgresql":
-        return [entry(*x) for x in read(session, summed).all()]
+    if not postgresql:
+        return summed
     # The groups above are summed again, once per table: a few thousand rows, not the window's.
     groups = summed.subquery()
     on, currency, pillar_code, is_national, donor, recipient, province, kind_in = (
         groups.c[k] for k in ("on", "currency", "pillar", "national", "donor", "recipient", "province", "in_kind"))
     grouping = sa.func.grouping(donor, recipient, province)  # a bit set where a column is left out of the set
-    facets = {7: "totals", 3: "donors", 5: "operators", 6: "provinces"}
     sets = sa.func.grouping_sets(sa.tuple_(on, currency, pillar_code, is_national), sa.tuple_(on, currency, is_national, donor, kind_in),
                                  sa.tuple_(on, currency, is_national, recipient), sa.tuple_(on, currency, is_national, province))
     # A table's groups are of the period (NULL keys are the days before it) and not national money.
     wanted = (grouping == 7) | (is_national.is_(False) & (((grouping == 3) & donor.is_not(None))
                                                           | ((grouping == 5) & recipient.is_not(None))
                                                           | ((grouping == 6) & province.is_not(None))))
-    rows = read(session, select(on, currency, pillar_code, is_national, donor, recipient, province, kind_in,
-                              sa.func.sum(groups.c.amount), grouping).group_by(sets).having(wanted)).all()
-    return [entry(*x, facet=facets[g]) for *x, g in rows]
+    return select(on, currency, pillar_code, is_national, donor, recipient, province, kind_in,
+                  sa.func.sum(groups.c.amount), grouping).group_by(sets).having(wanted)
+
+
+class _Alongside:
+    """A statement read on a connection of its own, in a thread, while the summary reads the rest on its own.
+
+    The window's disbursements are the longest read of a summary (as long as everything else
+    together); on PostgreSQL, with a second connection, the server works on both at once.
+    Only when the session's transaction has written no data yet, so that the other
+    connection sees what the session would (each statement of a READ COMMITTED transaction
+    sees what was committed when it began, on either connection).
+    """
+
+    def __init__(self, engine: Engine, statement: Any) -> None:
+        self._rows: list[Any] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._read, args=(engine, statement), daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def start(cls, session: Session, statement: Any) -> "_Alongside | None":
+        """Return the read started alongside the session, or None where it cannot be (SQLite, data written)."""
+        bind = session.get_bind()
+        if not isinstance(bind, Engine) or bind.dialect.name != "postgresql" or wrote_data(session.connection()):
+            return None
+        return cls(bind, statement)
+
+    def _read(self, engine: Engine, statement: Any) -> None:
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+                self._rows = conn.execute(statement).all()
+                conn.rollback()
+        except BaseException as error:  # given to the summary's thread, which raises it
+            self._error = error
+
+    def rows(self) -> list[Any]:
+        """Return the rows, once read; raise what the read raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._rows is not None
+        return self._rows
 
 
 def _matchable(receipt_where: list, confirmed: set[tuple[int, int]], *, session: Session,
