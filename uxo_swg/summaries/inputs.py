@@ -113,8 +113,9 @@ def load_summary_inputs(kind: str, period: Period, *, session: Session, rates: R
     # all come from it. The rest of the window's disbursements is summed in SQL, alongside.
     through_fund = (col(d.donor_id).in_(funds) | col(d.recipient_id).in_(funds)) if orgs.funds else sa.false()
     direct = [*live, sa.not_(through_fund)]
-    alongside = _Alongside.start(session, _group_statement(disbursed, direct, period, steady, orgs=orgs, postgresql=True)) \
-        if grouped else None
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    alongside = _Alongside.start(session, _group_statement(disbursed, direct, period, steady, orgs=orgs,
+                                                           postgresql=postgresql)) if grouped else None
 
     pledges, pledge_ids = _pledges(period, first, last, session=session, orgs=orgs, pillar_is=pillar_is)
     agreements = load_agreements(kind, period, first, last, session=session, orgs=orgs, rates=rates, pillar=pillar)
@@ -287,10 +288,13 @@ class _Alongside:
     """A statement read on a connection of its own, in a thread, while the summary reads the rest on its own.
 
     The window's disbursements are the longest read of a summary (as long as everything else
-    together); on PostgreSQL, with a second connection, the server works on both at once.
+    together); with a second connection the database works on both at once (PostgreSQL in
+    another server process, SQLite in this one: sqlite3 lets go of the GIL while it reads).
     Only when the session's transaction has written no data yet, so that the other
-    connection sees what the session would (each statement of a READ COMMITTED transaction
-    sees what was committed when it began, on either connection).
+    connection sees what the session would: what was committed (on PostgreSQL each
+    statement of a READ COMMITTED transaction sees what was committed when it began; SQLite's
+    WAL gives a reader the last commit). Not for an in-memory SQLite database, which a second
+    connection would not share.
     """
 
     def __init__(self, engine: Engine, statement: Any) -> None:
@@ -303,14 +307,17 @@ class _Alongside:
     def start(cls, session: Session, statement: Any) -> "_Alongside | None":
         """Return the read started alongside the session, or None where it cannot be (SQLite, data written)."""
         bind = session.get_bind()
-        if not isinstance(bind, Engine) or bind.dialect.name != "postgresql" or wrote_data(session.connection()):
+        if not isinstance(bind, Engine) or wrote_data(session.connection()):
+            return None
+        if bind.dialect.name == "sqlite" and (bind.url.database or ":memory:") == ":memory:" or "mode=memory" in str(bind.url):
             return None
         return cls(bind, statement)
 
     def _read(self, engine: Engine, statement: Any) -> None:
         try:
             with engine.connect() as conn:
-                conn.execute(sa.text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+                if engine.dialect.name == "postgresql":
+                    conn.execute(sa.text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
                 self._rows = conn.execute(statement).all()
                 conn.rollback()
         except BaseException as error:  # given to the summary's thread, which raises it
