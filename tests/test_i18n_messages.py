@@ -224,3 +224,20 @@ def test_the_summary_workbook_downloaded_from_a_lao_page_has_lao_titles_and_labe
                 assert (a.number_format == b.number_format) and (isinstance(a.value, str) or a.value == b.value)
     donors_en = {c.value for c in english["Donors"]["A"][1:]}
     assert donors_en and donors_en == {c.value for c in lao["ຜູ້ໃຫ້ທຶນ"]["A"][1:]}
+
+
+# --- a bad ?quarter= and the flashed refusals ----------------------------------------------
+
+def test_a_bad_quarter_on_a_lao_page_says_what_was_wrong_in_lao(app, client, login):
+    login("co-chair")
+    _lao(client, "/reconciliation/")
+    for url in ("/reconciliation/?quarter=2025-Q7", "/returns/?quarter=last%20one"):
+        response = client.get(url)
+        page = _text(response)
+        assert response.status_code == 400, url
+        assert "ອ່ານໄຕມາດ '" in page and "ໄຕມາດຂຽນເປັນປີ, ຂີດ (-), Q ແລະ ເລກ 1 ຫາ 4" in page, url
+        assert re.search(r"\d{4}-Q[1-4] ແມ່ນເດືອນ(ມັງກອນ|ເມສາ|ກໍລະກົດ|ຕຸລາ) ຫາ ເດືອນ(ມີນາ|ມິຖຸນາ|ກັນຍາ|ທັນວາ) \d{4}",
+                         page), url
+        assert "could not be read" not in page and "A quarter is written" not in page
+    assert "'2025-Q7': ໄຕມາດແມ່ນ Q1 ຫາ Q4" in _text(client.get("/reconciliation/?quarter=2025-Q7"))
+

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .messages import N_, Explained
+from .messages import N_, Explained, message
 
 
 YEARS = range(1900, 2201)  # the years a period may have
@@ -114,11 +114,22 @@ def parse_quarter(text: str) -> Period:
     return parse_period(text, "Q")
 
 
-def bad_quarter(text: str, error: PeriodError, example: Period) -> str:
-    """Return the sentence that tells a person what was wrong with a quarter and how one is written."""
-    months = ("January to March", "April to June", "July to September", "October to December")[example.index - 1]
-    return (f"The quarter {text!r} could not be read: {error}. A quarter is written as its year, a dash, Q and "
-            f"its number 1 to 4: {example} is {months} {example.year}.")
+class QuarterUnreadable(Explained):
+    """A quarter that could not be read, with how one is written (the page of a bad `?quarter=`)."""
+
+
+def bad_quarter(text: str, error: PeriodError, example: Period) -> QuarterUnreadable:
+    """Return the sentence that tells a person what was wrong with a quarter and how one is written.
+
+    `str()` of it is the English sentence; `i18n.message_text` gives it in the page's language.
+    """
+    months = (N_("January to March"), N_("April to June"), N_("July to September"),
+              N_("October to December"))[example.index - 1]
+    return QuarterUnreadable(
+        N_("The quarter {text} could not be read: {error}. A quarter is written as its year, a dash, Q and its "
+           "number 1 to 4: {example} is {months} {year}."),
+        text=repr(text), error=message(error.template, **error.params), example=str(example),
+        months=message(months), year=str(example.year))
 
 
 def parse_half(text: str) -> Period:

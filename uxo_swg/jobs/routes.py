@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..db import get_session
+from ..i18n import message_text
 from ..permissions import roles_required
 from ..scheduler import JOBS
 from . import backups, ratewatch, reminders  # noqa: F401  (register the scheduled jobs)
@@ -35,7 +36,7 @@ def run(name: str):
         said = run_now(name, period, session=get_session(), actor=current_user.email)
     except ValueError as error:
         flash(_("%(job)s: the period %(period)r cannot be read (%(error)s); nothing was run.", job=name, period=period,
-                error=error), "error")
+                error=message_text(error)), "error")
     except Exception as error:  # the run is in the history as failed; its claim was released
         what = f"{type(error).__name__}: {error}"
         flash(_("%(job)s failed: %(error)s. It can be run again.", job=name, error=what), "error")

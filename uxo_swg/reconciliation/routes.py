@@ -26,7 +26,7 @@ def _quarter(text: str | None):
     try:
         return parse_quarter(text) if text else last_closed
     except PeriodError as error:
-        abort(400, description=bad_quarter(text, error, last_closed))
+        abort(400, description=message_text(bad_quarter(text, error, last_closed)))
 
 
 @bp.get("/")

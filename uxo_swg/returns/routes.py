@@ -32,7 +32,7 @@ def _quarter():
     try:
         return services.quarter_or_default(text, date.today())
     except PeriodError as error:
-        abort(400, description=bad_quarter(text or "", error, services.default_quarter(date.today())))
+        abort(400, description=message_text(bad_quarter(text or "", error, services.default_quarter(date.today()))))
 
 
 def _max_bytes() -> int:

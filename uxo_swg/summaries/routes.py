@@ -14,7 +14,7 @@ from ..confirming import ask, confirmed
 from ..db import get_session
 from ..domain.results import line_totals, output_figure
 from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE
-from ..i18n import language, money_text, ratio_text
+from ..i18n import language, message_text, money_text, ratio_text
 from ..models import SummaryReport, SummaryVersion
 from ..paging import Page, page_number
 from ..permissions import has_role, roles_required
@@ -226,7 +226,7 @@ def comment(kind: str, period: str, pillar: str):
             services.add_comment(scope, form.body.data, current_user, session=get_session())
             flash(_("Your comment is saved."), "success")
         except services.SummaryError as error:
-            flash(str(error), "error")
+            flash(message_text(error), "error")
     else:
         flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("summaries.draft", **_draft_args(scope)) + "#comments")
@@ -243,7 +243,7 @@ def narrative(kind: str, period: str, pillar: str):
                                     current_user, session=get_session())
             flash(_("The narrative and decisions are saved in the draft."), "success")
         except services.SummaryError as error:
-            flash(str(error), "error")
+            flash(message_text(error), "error")
     else:
         flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("summaries.draft", **_draft_args(scope)) + "#narrative")
@@ -265,7 +265,7 @@ def publish(kind: str, period: str, pillar: str):
     try:
         version = services.publish(scope, current_user, session=get_session())
     except services.SummaryError as error:
-        flash(str(error), "error")
+        flash(message_text(error), "error")
         return redirect(url_for("summaries.draft", **_draft_args(scope)))
     flash(_("Version %(number)s is published; it will not change.", number=version.number), "success")
     return redirect(url_for("summaries.published", version_id=version.id))
