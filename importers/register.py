@@ -46,6 +46,14 @@ COLUMNS: dict[str, tuple[list[str], list[str]]] = {
     TARGETS: (["Year", "Pillar", "Indicator", "Target"], ["Source"]),  # spec section 10
 }
 
+#: a sheet's records named in a sentence ("no pledges are imported from this file")
+SHEET_WORDS = {ORGANISATIONS: N_("organisations"), PLEDGES: N_("pledges"), COMMITMENTS: N_("commitments"),
+               AMENDMENTS: N_("amendments"), DISBURSEMENTS: N_("disbursements"), REQUIREMENTS: N_("requirements"),
+               TARGETS: N_("targets")}
+#: a text column named in a sentence ("the pledge ref is missing")
+COLUMN_WORDS = {"Agreement ref": N_("agreement ref"), "Pledge ref": N_("pledge ref"), "Name": N_("name"),
+                "Notes": N_("notes"), "Source": N_("source")}
+
 
 @dataclass(slots=True)
 class OrganisationRow:
@@ -176,14 +184,14 @@ class RegisterReader:
         """Report a workbook that holds none of the register's sheets, and missing main sheets."""
         present = [name for name in COLUMNS if find_sheet(self.wb, name) is not None]
         if not present:
-            self.problems.append(Problem(
-                f"this workbook has none of the register's sheets ({', '.join(COLUMNS)}); its sheets are "
-                f"{', '.join(repr(s) for s in self.wb.sheetnames)}"))
+            self.problems.append(problem(
+                N_("this workbook has none of the register's sheets ({expected}); its sheets are {sheets}"),
+                expected=", ".join(COLUMNS), sheets=", ".join(repr(s) for s in self.wb.sheetnames)))
             return
         for name in (PLEDGES, DISBURSEMENTS):
             if name not in present:
-                self.problems.append(Problem(f"there is no sheet {name!r}: no {name.lower()} are imported from this file",
-                                             name, level="warning"))
+                self.problems.append(problem(N_("there is no sheet {name}: no {records} are imported from this file"),
+                                             name, level="warning", name=repr(name), records=message(SHEET_WORDS[name])))
 
     def _table(self, sheet: str) -> tuple[Table, Iterator[tuple[int, dict[str, Any]]]] | None:
         ws = find_sheet(self.wb, sheet)
@@ -229,9 +237,10 @@ class RegisterReader:
     def _text(self, table: Table, number: int, record: dict[str, Any], column: str, limit: int, required: bool = False) -> str:
         text = cell_text(record.get(column))
         if required and not text:
-            self._error(table, number, column, f"the {column.lower()} is missing")
+            self._error(table, number, column, N_("the {field} is missing"), field=message(COLUMN_WORDS[column]))
         elif len(text) > limit:
-            self._error(table, number, column, f"the {column.lower()} is {len(text)} characters long; at most {limit} fit")
+            self._error(table, number, column, N_("the {field} is {length} characters long; at most {limit} fit"),
+                        field=message(COLUMN_WORDS[column]), length=len(text), limit=limit)
         return text
 
     def _ref(self, table: Table, number: int, record: dict[str, Any], column: str) -> str:
@@ -326,23 +335,26 @@ class RegisterReader:
             name = self._text(table, number, record, "Name", 200, required=True)
             kind = cell_text(record.get("Kind")).lower()
             if kind not in KINDS:
-                self._error(table, number, "Kind", f"{cell_text(record.get('Kind'))!r} is not a kind of organisation: use one of {', '.join(KINDS)}")
+                self._error(table, number, "Kind", N_("{text} is not a kind of organisation: use one of {kinds}"),
+                            text=repr(cell_text(record.get("Kind"))), kinds=", ".join(KINDS))
             country_text = cell_text(record.get("Country"))
             country = self.country(country_text) if country_text else None
             if country_text and country is None:
-                self._error(table, number, "Country", f"{country_text!r} is not a country: write its ISO 3166 code (JP) or its name (Japan)")
+                self._error(table, number, "Country", N_("{text} is not a country: write its ISO 3166 code (JP) or its name (Japan)"),
+                            text=repr(country_text))
             aliases = [a.strip() for a in cell_text(record.get("Aliases")).split(";") if a.strip()]
             if any(len(a) > 200 for a in aliases):
-                self._error(table, number, "Aliases", "an alias is longer than 200 characters")
+                self._error(table, number, "Aliases", N_("an alias is longer than 200 characters"))
             key = name.casefold()
             if name and key in seen:
-                self._error(table, number, "Name", f"{name!r} is already listed on row {seen[key]}")
+                self._error(table, number, "Name", N_("{name} is already listed on row {row}"), name=repr(name), row=seen[key])
             seen.setdefault(key, number)
             ccm = self._yes_no(table, number, record, "CCM state party")
             fiscal_text = cell_text(record.get("Fiscal year starts"))
             fiscal = int(fiscal_text) if fiscal_text.isdigit() and 1 <= int(fiscal_text) <= 12 else None
             if fiscal_text and fiscal is None:
-                self._error(table, number, "Fiscal year starts", f"{fiscal_text!r} is not a month: write 1 to 12 (4 for April)")
+                self._error(table, number, "Fiscal year starts", N_("{text} is not a month: write 1 to 12 (4 for April)"),
+                            text=repr(fiscal_text))
             if len(self.problems) == before:
                 out.append(OrganisationRow(number, name, kind, country, aliases, ccm, fiscal))
             before = len(errors)
@@ -367,7 +379,7 @@ class RegisterReader:
             recipient = self._org(table, number, record, "Recipient", N_("recipient"), required=False)
             ccm_text = cell_text(record.get("CCM specific")).upper()
             if ccm_text not in ("", "Y", "N", "YES", "NO", "TRUE", "FALSE"):
-                self._error(table, number, "CCM specific", f"{ccm_text!r} is not Y or N")
+                self._error(table, number, "CCM specific", N_("{text} is not Y or N"), text=repr(ccm_text))
             notes = self._text(table, number, record, "Notes", MAX_NOTES)
             if len(errors) > before:
                 self.failed_refs[PLEDGES].add(ref)
@@ -393,7 +405,8 @@ class RegisterReader:
             start = self._date(table, number, record, "Start")
             end = self._date(table, number, record, "End")
             if start and end and end < start:
-                self._error(table, number, "End", f"the agreement ends ({end}) before it starts ({start})")
+                self._error(table, number, "End", N_("the agreement ends ({end}) before it starts ({start})"), end=str(end),
+                            start=str(start))
             year = self._optional_year(table, number, record)
             pillar = self._pillar(table, number, record)
             currency = self._currency(table, number, record)
@@ -420,8 +433,11 @@ class RegisterReader:
             amended = self._date(table, number, record, "Amended on")
             change = cell_text(record.get("Change")).lower()
             if change not in CHANGES:
-                self._error(table, number, "Change", f"{cell_text(record.get('Change'))!r} is not a change: write increase, "
-                                                     "decrease or terminate" if change else "the change is missing")
+                if change:
+                    self._error(table, number, "Change", N_("{text} is not a change: write increase, decrease or terminate"),
+                                text=repr(cell_text(record.get("Change"))))
+                else:
+                    self._error(table, number, "Change", N_("the change is missing"))
             year = self._optional_year(table, number, record)
             pillar = self._pillar(table, number, record) if cell_text(record.get("Pillar")) else None
             amount = None
@@ -457,8 +473,8 @@ class RegisterReader:
             province_text = cell_text(record.get("Province"))
             province = province_code(province_text) if province_text else None
             if province_text and province is None:
-                self._error(table, number, "Province", f"{province_text!r} is not a province of Lao PDR: write its code (LA-XI), "
-                                                       "its name (Xiangkhouang) or 'national'")
+                self._error(table, number, "Province", N_("{text} is not a province of Lao PDR: write its code (LA-XI), "
+                                                          "its name (Xiangkhouang) or 'national'"), text=repr(province_text))
             currency = self._currency(table, number, record)
             amount = self._amount(table, number, record, currency)
             support = self._support(table, number, record)
@@ -485,7 +501,8 @@ class RegisterReader:
             source = self._text(table, number, record, "Source", 300)
             if year and pillar:
                 if (year, pillar) in seen:
-                    self._error(table, number, "Pillar", f"the requirement for {year} and {pillar} is already given on row {seen[(year, pillar)]}")
+                    self._error(table, number, "Pillar", N_("the requirement for {year} and {pillar} is already given on row {row}"),
+                                year=str(year), pillar=pillar, row=seen[(year, pillar)])
                 seen.setdefault((year, pillar), number)
             if len(self.problems) == before:
                 yield RequirementRow(number, year, pillar, amount, currency, source)
@@ -506,14 +523,16 @@ class RegisterReader:
             text = cell_text(record.get("Indicator"))
             indicator = {i.casefold(): i for i in INDICATORS}.get(text.casefold().replace(" ", "_"))
             if indicator is None:
-                self._error(table, number, "Indicator", f"{text!r} is not an indicator: use one of {', '.join(INDICATORS)}"
-                            if text else f"the indicator is missing: use one of {', '.join(INDICATORS)}")
+                self._error(table, number, "Indicator", N_("{text} is not an indicator: use one of {indicators}") if text
+                            else N_("the indicator is missing: use one of {indicators}"), text=repr(text),
+                            indicators=", ".join(INDICATORS))
             target = self._target(table, number, record)
             source = self._text(table, number, record, "Source", 300)
             if year and pillar and indicator:
                 if (year, pillar, indicator) in seen:
-                    self._error(table, number, "Indicator", f"the target for {year}, {pillar} and {indicator} is already "
-                                                            f"given on row {seen[(year, pillar, indicator)]}")
+                    self._error(table, number, "Indicator", N_("the target for {year}, {pillar} and {indicator} is already "
+                                                               "given on row {row}"), year=str(year), pillar=pillar,
+                                indicator=indicator, row=seen[(year, pillar, indicator)])
                 seen.setdefault((year, pillar, indicator), number)
             if len(self.problems) == before:
                 yield TargetRow(number, year, pillar, indicator, target, source)
@@ -526,8 +545,9 @@ class RegisterReader:
             self._error(table, number, "Target", str(error).replace("amount", "target"))
             return None
         if target <= 0 or target != target.quantize(Decimal("0.0001")):
-            self._error(table, number, "Target", f"{cell_text(record.get('Target'))!r} is not a target: write a number "
-                                                 "above zero with at most four decimals (hectares, items, sessions, people)")
+            self._error(table, number, "Target", N_("{text} is not a target: write a number above zero with at most four "
+                                                    "decimals (hectares, items, sessions, people)"),
+                        text=repr(cell_text(record.get("Target"))))
             return None
         return target
 

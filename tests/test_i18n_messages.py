@@ -241,3 +241,28 @@ def test_a_bad_quarter_on_a_lao_page_says_what_was_wrong_in_lao(app, client, log
         assert "could not be read" not in page and "A quarter is written" not in page
     assert "'2025-Q7': ໄຕມາດແມ່ນ Q1 ຫາ Q4" in _text(client.get("/reconciliation/?quarter=2025-Q7"))
 
+
+
+# --- the register import's cross-record and sheet checks ------------------------------------
+
+def test_a_register_with_cross_record_errors_lists_them_in_lao(demo_app, client, login):
+    from register_files import clean_sheets, workbook_bytes
+
+    sheets = clean_sheets()
+    sheets["Pledges"] += [["REG-1", "Japan", date(2025, 2, 4), 2027, "clearance", 5, "JPY", "", "", ""],
+                          ["REG-1", "Japan", date(2025, 2, 3), 2025, "clearance", 5, "JPY", "", "", ""],
+                          [None, "Japan", date(2025, 2, 3), 2025, "clearance", 5, "JPY", "", "", ""]]
+    sheets["Organisations"] = [["Name", "Kind", "Country", "Aliases"], ["Somebody", "charity", "", ""]]
+    login("co-chair")
+    _lao(client, "/register/import")
+    response = client.post("/register/import", data={"csrf_token": csrf_token(client, "/register/import"),
+                                                      "file": (io.BytesIO(workbook_bytes(sheets)), "register.xlsx")},
+                           content_type="multipart/form-data")
+    page = _text(response)
+    assert "ແຖວນີ້ໃຫ້ຄຳໝັ້ນສັນຍາ 'REG-1' ມີຜູ້ໃຫ້ທຶນ, ວັນທີປະກາດ ຫຼື ສະກຸນເງິນ ຕ່າງຈາກແຖວ 2" in page
+    assert "ຄຳໝັ້ນສັນຍາ 'REG-1' ມີແຖວສຳລັບ 2025 ແລະ clearance ຢູ່ແຖວກ່ອນໜ້າແລ້ວ" in page
+    assert "ຂາດເລກອ້າງອີງຄຳໝັ້ນສັນຍາ" in page
+    assert "'charity' ບໍ່ແມ່ນປະເພດອົງການ" in page
+    for english in ("rows of one pledge must agree", "already has a line", "pledge ref is missing",
+                    "is not a kind of organisation"):
+        assert english not in page, english

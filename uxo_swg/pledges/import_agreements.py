@@ -21,13 +21,21 @@ HEADER = {"pledge_id": "Pledge ref", "donor_id": "Donor", "recipient_id": "Recip
           "start_on": "Start", "end_on": "End", "currency": "Currency", "support": "Support"}
 
 
-def _disagreement(reader: RegisterReader, row: int, ref: str, known: Any, header: dict[str, Any], where: str) -> Problem | None:
+#: each part of the header named in a sentence ("another signed on than row 4")
+HEADER_WORDS = {"Pledge ref": N_("pledge ref"), "Donor": N_("donor"), "Recipient": N_("recipient"),
+                "Signed on": N_("signed on"), "Start": N_("start"), "End": N_("end"), "Currency": N_("currency"),
+                "Support": N_("support")}
+
+
+def _disagreement(reader: RegisterReader, row: int, ref: str, known: Any, header: dict[str, Any],
+                  where: dict[str, Any]) -> Problem | None:
     """Return the error for a row whose header differs from the agreement's, naming the first column that differs."""
     get = known.get if isinstance(known, dict) else lambda f: getattr(known, f)
     for name, column in HEADER.items():
         if get(name) != header[name]:
-            return Problem(f"this row gives agreement {ref!r} another {column.lower()} than {where}: rows of one agreement "
-                           "must agree", COMMITMENTS, row, reader.label(COMMITMENTS, column))
+            return problem(N_("this row gives agreement {ref} another {part} than {where}: rows of one agreement "
+                              "must agree"), COMMITMENTS, row, reader.label(COMMITMENTS, column), ref=repr(ref),
+                           part=message(HEADER_WORDS[column]), where=where)
     return None
 
 
@@ -53,11 +61,12 @@ def store_commitments(reader: RegisterReader, batch_id: int, now: datetime, resu
                 reader.failed_refs[COMMITMENTS].add(r.ref)
                 continue  # its pledge's rows have errors already reported
             if r.pledge_ref and (pledge is None or pledge.cancelled_at is not None):
-                problems.append(Problem(f"no pledge has the ref {r.pledge_ref!r}" if pledge is None else
-                                        f"pledge {r.pledge_ref!r} is cancelled", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Pledge ref")))
+                problems.append(problem(N_("no pledge has the ref {ref}") if pledge is None else N_("pledge {ref} is cancelled"),
+                                        COMMITMENTS, r.row, reader.label(COMMITMENTS, "Pledge ref"), ref=repr(r.pledge_ref)))
                 continue
             if pledge is not None and pledge.donor_id != r.donor_id:
-                problems.append(Problem(f"pledge {r.pledge_ref!r} was made by another donor", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Donor")))
+                problems.append(problem(N_("pledge {ref} was made by another donor"), COMMITMENTS, r.row,
+                                        reader.label(COMMITMENTS, "Donor"), ref=repr(r.pledge_ref)))
                 continue
             header = {"pledge_id": pledge.id if pledge else None, "donor_id": r.donor_id, "recipient_id": r.recipient_id,
                       "signed_on": r.signed_on, "start_on": r.start_on, "end_on": r.end_on, "currency": r.currency,
@@ -67,30 +76,35 @@ def store_commitments(reader: RegisterReader, batch_id: int, now: datetime, resu
             if c is not None:
                 ours = c.import_batch_id == batch_id
                 if c.cancelled_at is not None:
-                    problems.append(Problem(f"agreement ref {r.ref!r} belongs to a cancelled agreement: give this one another ref",
-                                            COMMITMENTS, r.row, reader.label(COMMITMENTS, "Agreement ref")))
+                    problems.append(problem(N_("agreement ref {ref} belongs to a cancelled agreement: give this one another ref"),
+                                            COMMITMENTS, r.row, reader.label(COMMITMENTS, "Agreement ref"), ref=repr(r.ref)))
                     continue
                 differs = _disagreement(reader, r.row, r.ref, c, header,
-                                        first_rows.where(r.ref) if ours else "the agreement already recorded")
+                                        first_rows.where(r.ref) if ours else message(N_("the agreement already recorded")))
                 if differs:
                     problems.append(differs)
                     continue
                 key = (c.id, r.year, r.pillar)
                 if key in lines:
                     if ours:
-                        problems.append(Problem(f"agreement {r.ref!r} already has a line for {r.year} and {r.pillar} on an "
-                                                "earlier row", COMMITMENTS, r.row, line_label))
+                        problems.append(problem(N_("agreement {ref} already has a line for {year} and {pillar} on an earlier row"),
+                                                COMMITMENTS, r.row, line_label, ref=repr(r.ref), year=str(r.year),
+                                                pillar=r.pillar))
                     elif lines[key] != r.amount:
-                        problems.append(Problem(
-                            f"agreement {r.ref!r} is recorded with {round_for_currency(lines[key], c.currency)} {c.currency} for "
-                            f"{r.year} and {r.pillar}, not {r.amount}: record an amendment (Amendments sheet) or change it in "
-                            "the workspace", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Amount")))
+                        problems.append(problem(
+                            N_("agreement {ref} is recorded with {recorded} {currency} for {year} and {pillar}, not "
+                               "{amount}: record an amendment (Amendments sheet) or change it in the workspace"),
+                            COMMITMENTS, r.row, reader.label(COMMITMENTS, "Amount"), ref=repr(r.ref),
+                            recorded=round_for_currency(lines[key], c.currency), currency=c.currency, year=str(r.year),
+                            pillar=r.pillar, amount=r.amount))
                     else:
                         bump(result.unchanged, "agreement lines")
                     continue
                 if not ours:
-                    problems.append(Problem(f"agreement {r.ref!r} is already recorded without a line for {r.year} and {r.pillar}: "
-                                            "record an amendment instead", COMMITMENTS, r.row, reader.label(COMMITMENTS, "Agreement ref")))
+                    problems.append(problem(N_("agreement {ref} is already recorded without a line for {year} and {pillar}: "
+                                               "record an amendment instead"), COMMITMENTS, r.row,
+                                            reader.label(COMMITMENTS, "Agreement ref"), ref=repr(r.ref), year=str(r.year),
+                                            pillar=r.pillar))
                     continue
             else:
                 pending = new.get(r.ref)
@@ -102,8 +116,9 @@ def store_commitments(reader: RegisterReader, batch_id: int, now: datetime, resu
                     problems.append(differs)
                     continue
                 if (r.ref, r.year, r.pillar) in seen_lines:
-                    problems.append(Problem(f"agreement {r.ref!r} already has a line for {r.year} and {r.pillar} on an earlier row",
-                                            COMMITMENTS, r.row, line_label))
+                    problems.append(problem(N_("agreement {ref} already has a line for {year} and {pillar} on an earlier row"),
+                                            COMMITMENTS, r.row, line_label, ref=repr(r.ref), year=str(r.year),
+                                            pillar=r.pillar))
                     continue
             seen_lines.add((r.ref, r.year, r.pillar))
             new_lines.append((r.ref, {"year": r.year, "pillar_code": r.pillar, "amount": r.amount}))

@@ -85,8 +85,9 @@ class Recent(OrderedDict):
         if len(self) > 5000:
             self.popitem(last=False)
 
-    def where(self, key: str) -> str:
-        return f"row {self[key]}" if key in self else "an earlier row"
+    def where(self, key: str) -> dict[str, Any]:
+        """Return where a key was first seen, as a sentence to nest in another one (`domain.messages.message`)."""
+        return message(N_("row {number}"), number=self[key]) if key in self else message(N_("an earlier row"))
 
 
 def pledges_by_ref(session: Session, refs: set[str]) -> dict[str, Any]:

@@ -20,14 +20,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from importers.problems import Problem, explained
+from importers.problems import explained, problem
 from importers.register import COMMITMENTS, DISBURSEMENTS, ORGANISATIONS, PLEDGES, REQUIREMENTS, RegisterReader
 from importers.workbook import MAX_FILE_BYTES, WorkbookRejected, inspect_xlsx, open_workbook
 
 from ..audit import set_actor
 from ..db import write_transaction
 from ..directory import Directory
-from ..domain.messages import N_, Explained
+from ..domain.messages import N_, Explained, message
 from ..domain.money import round_for_currency
 from ..domain.reference import normalise
 from ..models import (
@@ -111,8 +111,8 @@ def _imported_meanwhile(result: ImportResult, *, session: Session) -> ImportResu
         result.already_imported, result.batch_id = True, batch.id
     else:
         result.batch_id = None
-        result.problems.append(Problem("another import stored some of the same records at the same moment: "
-                                       "nothing of this file was stored; check it again"))
+        result.problems.append(problem(N_("another import stored some of the same records at the same moment: "
+                                          "nothing of this file was stored; check it again")))
     return result
 
 
@@ -189,8 +189,9 @@ def _store_organisations(reader: RegisterReader, result: ImportResult, *, sessio
                 aliases[akey] = OrganisationAlias(organisation_id=org.id, alias=alias, key=akey)
                 session.add(aliases[akey])
             elif owner != org.id:
-                result.problems.append(Problem(f"the alias {alias!r} already names {orgs[owner].name!r}", ORGANISATIONS, row.row,
-                                               reader.label(ORGANISATIONS, "Aliases")))
+                result.problems.append(problem(N_("the alias {alias} already names {name}"), ORGANISATIONS, row.row,
+                                               reader.label(ORGANISATIONS, "Aliases"), alias=repr(alias),
+                                               name=repr(orgs[owner].name)))
     session.flush()
 
 
@@ -219,30 +220,36 @@ def _store_pledges(reader: RegisterReader, batch_id: int, now: datetime, result:
             p = stored.get(r.ref)
             if p is not None:
                 if p.cancelled_at is not None:
-                    problems.append(Problem(f"pledge ref {r.ref!r} belongs to a cancelled pledge: give this pledge another ref",
-                                            PLEDGES, r.row, reader.label(PLEDGES, "Pledge ref")))
+                    problems.append(problem(N_("pledge ref {ref} belongs to a cancelled pledge: give this pledge another ref"),
+                                            PLEDGES, r.row, reader.label(PLEDGES, "Pledge ref"), ref=repr(r.ref)))
                     continue
                 if (p.donor_id, p.announced_on, p.currency) != header:
-                    where = first_rows.where(r.ref) if p.import_batch_id == batch_id else "the pledge already recorded"
-                    problems.append(Problem(
-                        f"this row gives pledge {r.ref!r} another donor, announcement date or currency than {where}: "
-                        "rows of one pledge must agree", PLEDGES, r.row, reader.label(PLEDGES, "Pledge ref")))
+                    where = (first_rows.where(r.ref) if p.import_batch_id == batch_id
+                             else message(N_("the pledge already recorded")))
+                    problems.append(problem(
+                        N_("this row gives pledge {ref} another donor, announcement date or currency than {where}: "
+                           "rows of one pledge must agree"), PLEDGES, r.row, reader.label(PLEDGES, "Pledge ref"),
+                        ref=repr(r.ref), where=where))
                     continue
                 key = (p.id, r.year, r.pillar)
                 if key in lines:
                     if p.import_batch_id == batch_id:
-                        problems.append(Problem(f"pledge {r.ref!r} already has a line for {r.year} and {r.pillar} on an earlier row",
-                                                PLEDGES, r.row, reader.label(PLEDGES, "Pillar")))
+                        problems.append(problem(N_("pledge {ref} already has a line for {year} and {pillar} on an earlier row"),
+                                                PLEDGES, r.row, reader.label(PLEDGES, "Pillar"), ref=repr(r.ref), year=str(r.year), pillar=r.pillar))
                     elif lines[key] != r.amount:
-                        problems.append(Problem(f"pledge {r.ref!r} is recorded with {round_for_currency(lines[key], p.currency)} {p.currency} for {r.year} and "
-                                                f"{r.pillar}, not {r.amount}: change it in the workspace, where the change is audited",
-                                                PLEDGES, r.row, reader.label(PLEDGES, "Amount")))
+                        problems.append(problem(N_("pledge {ref} is recorded with {recorded} {currency} for {year} and {pillar}, "
+                                                   "not {amount}: change it in the workspace, where the change is audited"),
+                                                PLEDGES, r.row, reader.label(PLEDGES, "Amount"), ref=repr(r.ref),
+                                                recorded=round_for_currency(lines[key], p.currency), currency=p.currency,
+                                                year=str(r.year), pillar=r.pillar, amount=r.amount))
                     else:
                         bump(result.unchanged, "pledge lines")
                     continue
                 if p.import_batch_id != batch_id:
-                    problems.append(Problem(f"pledge {r.ref!r} is already recorded without a line for {r.year} and {r.pillar}: "
-                                            "add the line in the workspace", PLEDGES, r.row, reader.label(PLEDGES, "Pledge ref")))
+                    problems.append(problem(N_("pledge {ref} is already recorded without a line for {year} and {pillar}: "
+                                               "add the line in the workspace"), PLEDGES, r.row,
+                                            reader.label(PLEDGES, "Pledge ref"), ref=repr(r.ref), year=str(r.year),
+                                            pillar=r.pillar))
                     continue
             else:
                 pending = new_pledges.get(r.ref)
@@ -253,13 +260,14 @@ def _store_pledges(reader: RegisterReader, batch_id: int, now: datetime, result:
                         "cancelled_at": None, "import_batch_id": batch_id, "version": 1, "created_at": now}
                     first_rows.remember(r.ref, r.row)
                 elif (pending["donor_id"], pending["announced_on"], pending["currency"]) != header:
-                    problems.append(Problem(
-                        f"this row gives pledge {r.ref!r} another donor, announcement date or currency than {first_rows.where(r.ref)}: "
-                        "rows of one pledge must agree", PLEDGES, r.row, reader.label(PLEDGES, "Pledge ref")))
+                    problems.append(problem(
+                        N_("this row gives pledge {ref} another donor, announcement date or currency than {where}: "
+                           "rows of one pledge must agree"), PLEDGES, r.row, reader.label(PLEDGES, "Pledge ref"),
+                        ref=repr(r.ref), where=first_rows.where(r.ref)))
                     continue
                 if (r.ref, r.year, r.pillar) in seen_lines:
-                    problems.append(Problem(f"pledge {r.ref!r} already has a line for {r.year} and {r.pillar} on an earlier row",
-                                            PLEDGES, r.row, reader.label(PLEDGES, "Pillar")))
+                    problems.append(problem(N_("pledge {ref} already has a line for {year} and {pillar} on an earlier row"),
+                                            PLEDGES, r.row, reader.label(PLEDGES, "Pillar"), ref=repr(r.ref), year=str(r.year), pillar=r.pillar))
                     continue
             seen_lines.add((r.ref, r.year, r.pillar))
             new_lines.append((r.ref, {"year": r.year, "pillar_code": r.pillar, "amount": r.amount}))
@@ -296,21 +304,25 @@ def _store_disbursements(reader: RegisterReader, batch_id: int, now: datetime, r
                     r.agreement_ref and agreement is None and r.agreement_ref in reader.failed_refs[COMMITMENTS]):
                 continue  # the rows it refers to have errors already reported
             if r.pledge_ref and (pledge is None or pledge.cancelled_at is not None):
-                problems.append(Problem(f"no pledge has the ref {r.pledge_ref!r}" if pledge is None else
-                                        f"pledge {r.pledge_ref!r} is cancelled", DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Pledge ref")))
+                problems.append(problem(N_("no pledge has the ref {ref}") if pledge is None else N_("pledge {ref} is cancelled"),
+                                        DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Pledge ref"), ref=repr(r.pledge_ref)))
                 continue
             if agreement is not None and agreement.cancelled_at is not None:
-                problems.append(Problem(f"agreement {r.agreement_ref!r} is cancelled", DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Agreement ref")))
+                problems.append(problem(N_("agreement {ref} is cancelled"), DISBURSEMENTS, r.row,
+                                        reader.label(DISBURSEMENTS, "Agreement ref"), ref=repr(r.agreement_ref)))
                 continue
             if agreement is not None and agreement.donor_id != r.donor_id:
-                problems.append(Problem(f"agreement {r.agreement_ref!r} was signed by another donor", DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Donor")))
+                problems.append(problem(N_("agreement {ref} was signed by another donor"), DISBURSEMENTS, r.row,
+                                        reader.label(DISBURSEMENTS, "Donor"), ref=repr(r.agreement_ref)))
                 continue
             if pledge is not None and pledge.donor_id != r.donor_id:
-                problems.append(Problem(f"pledge {r.pledge_ref!r} was made by another donor", DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Donor")))
+                problems.append(problem(N_("pledge {ref} was made by another donor"), DISBURSEMENTS, r.row,
+                                        reader.label(DISBURSEMENTS, "Donor"), ref=repr(r.pledge_ref)))
                 continue
             if r.agreement_ref and agreement is None:
-                problems.append(Problem(f"no agreement with the ref {r.agreement_ref!r} is recorded: the payment keeps the ref, "
-                                        "unlinked", DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Agreement ref"), level="warning"))
+                problems.append(problem(N_("no agreement with the ref {ref} is recorded: the payment keeps the ref, unlinked"),
+                                        DISBURSEMENTS, r.row, reader.label(DISBURSEMENTS, "Agreement ref"), level="warning",
+                                        ref=repr(r.agreement_ref)))
             values = {"agreement_ref": r.agreement_ref, "commitment_id": agreement.id if agreement else None,
                       "pledge_id": pledge.id if pledge else (agreement.pledge_id if agreement else None),
                       "donor_id": r.donor_id, "recipient_id": r.recipient_id, "via_id": r.via_id, "paid_on": r.paid_on,
