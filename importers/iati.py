@@ -15,17 +15,19 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from uxo_swg.domain.messages import N_, Explained, Said
+
 from .workbook import MAX_FILE_BYTES
 
 VERSIONS = ("2.01", "2.02", "2.03")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-DTD_REFUSED = ("the file declares a DTD or entities (<!DOCTYPE ...>, <!ENTITY ...>), which IATI files never do: it is "
+DTD_REFUSED = N_("the file declares a DTD or entities (<!DOCTYPE ...>, <!ENTITY ...>), which IATI files never do: it is "
                "refused unread, because such entities can expand without limit (\"billion laughs\") or read other files")
 
 
-class IatiRejected(ValueError):
+class IatiRejected(Explained, ValueError):
     """A file refused before any of it is used, with a sentence the sender can act on."""
 
 
@@ -118,10 +120,10 @@ class IatiFile:
 def read_activities(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> IatiFile:
     """Return the file's activities, or raise IatiRejected saying why the file is refused."""
     if len(data) > max_bytes:
-        raise IatiRejected(f"the file is {len(data) / 1_048_576:.1f} MB; files up to {max_bytes / 1_048_576:.0f} MB "
-                           "are read: split it, or send the activities for Lao PDR only")
+        raise IatiRejected(N_("the file is {size} MB; files up to {limit} MB are read: split it, or send the activities "
+                              "for Lao PDR only"), size=f"{len(data) / 1_048_576:.1f}", limit=f"{max_bytes / 1_048_576:.0f}")
     if not data.strip():
-        raise IatiRejected("the file is empty: an IATI activities file (XML) was expected")
+        raise IatiRejected(N_("the file is empty: an IATI activities file (XML) was expected"))
     if _declares_dtd(data):
         raise IatiRejected(DTD_REFUSED)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
@@ -129,17 +131,17 @@ def read_activities(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> IatiFile:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        raise IatiRejected(f"the file is not well-formed XML ({_syntax(error)}): nothing was read") from None
+        raise IatiRejected(N_("the file is not well-formed XML ({error}): nothing was read"), error=_syntax(error)) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise IatiRejected(DTD_REFUSED)
     if root.tag != "iati-activities":
-        raise IatiRejected(f"the file's root element is <{_tag(root)}>, not <iati-activities>: "
-                           "it is not an IATI activities file")
+        raise IatiRejected(N_("the file's root element is <{tag}>, not <iati-activities>: it is not an IATI activities "
+                              "file"), tag=_tag(root))
     version = (root.get("version") or "").strip()
     if version not in VERSIONS:
-        raise IatiRejected(f"the file is IATI version {version or '(not given)'}; versions {', '.join(VERSIONS)} "
-                           "are read: ask the publisher for a 2.0x file")
+        raise IatiRejected(N_("the file is IATI version {version}; versions {versions} are read: ask the publisher for "
+                              "a 2.0x file"), version=version or "(not given)", versions=", ".join(VERSIONS))
     return IatiFile(version, [_activity(el) for el in root.iterchildren("iati-activity")])
 
 
@@ -234,14 +236,15 @@ def _transaction(el: etree._Element, number: int, default_currency: str) -> Tran
     type_el, date_el, value_el = el.find("transaction-type"), el.find("transaction-date"), el.find("value")
     on = _date(date_el.get("iso-date")) if date_el is not None else None
     if on is None:
-        problems.append(f"transaction-date {date_el.get('iso-date') if date_el is not None else '(missing)'!r} "
-                        "is not a date (YYYY-MM-DD)")
+        problems.append(Said(N_("transaction-date {text} is not a date (YYYY-MM-DD)"),
+                             text=repr(date_el.get("iso-date") if date_el is not None else "(missing)")))
     value = _decimal(value_el.text) if value_el is not None else None
     if value is None:
-        problems.append(f"value {(value_el.text or '').strip() if value_el is not None else '(missing)'!r} is not a number")
+        problems.append(Said(N_("value {text} is not a number"),
+                             text=repr((value_el.text or "").strip() if value_el is not None else "(missing)")))
     currency = ((value_el.get("currency") if value_el is not None else None) or default_currency).strip().upper()
     if not currency:
-        problems.append("the value has no currency and the activity no default-currency")
+        problems.append(Said(N_("the value has no currency and the activity no default-currency")))
     return Transaction(
         number=number, line=el.sourceline or 0, ref=(el.get("ref") or "").strip(),
         type=(type_el.get("code") or "").strip() if type_el is not None else "",

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from .problems import Problem
+from uxo_swg.domain.messages import N_
+
+from .problems import Problem, problem
 
 HEADERS = ("date", "currency", "units_per_usd", "source")
 SHEET = "rates"
@@ -28,15 +30,16 @@ def parse_rates_csv(data: bytes, known_currencies: frozenset[str] | None = None)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        return [], [Problem(f"the file is not UTF-8 text (byte {error.start})", SHEET)]
+        return [], [problem(N_("the file is not UTF-8 text (byte {byte})"), SHEET, byte=error.start)]
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:
-        return [], [Problem("the file is empty; the first line must be date,currency,units_per_usd,source", SHEET)]
+        return [], [problem(N_("the file is empty; the first line must be date,currency,units_per_usd,source"), SHEET)]
     names = [h.strip().lower() for h in header]
     missing = [h for h in HEADERS if h not in names]
     if missing:
-        return [], [Problem(f"the header row has no {', '.join(missing)} column; it must read date,currency,units_per_usd,source", SHEET, 1)]
+        return [], [problem(N_("the header row has no {columns} column; it must read date,currency,units_per_usd,source"),
+                            SHEET, 1, columns=", ".join(missing))]
     index = {h: names.index(h) for h in HEADERS}
     rows: list[RateRow] = []
     seen: dict[tuple[str, date, str], int] = {}
@@ -48,32 +51,38 @@ def parse_rates_csv(data: bytes, known_currencies: frozenset[str] | None = None)
         try:
             on = date.fromisoformat(cell("date"))
         except ValueError:
-            problems.append(Problem(f"{cell('date')!r} is not a date: write it as 2025-03-31", SHEET, number, "date"))
+            problems.append(problem(N_("{text} is not a date: write it as 2025-03-31"), SHEET, number, "date",
+                                    text=repr(cell("date"))))
             on = None
         currency = cell("currency").upper()
         if len(currency) != 3 or not currency.isalpha():
-            problems.append(Problem(f"{cell('currency')!r} is not an ISO 4217 currency code such as EUR or LAK", SHEET, number, "currency"))
+            problems.append(problem(N_("{text} is not an ISO 4217 currency code such as EUR or LAK"), SHEET, number,
+                                    "currency", text=repr(cell("currency"))))
         elif known_currencies is not None and currency not in known_currencies:
-            problems.append(Problem(f"{currency} is not an ISO 4217 currency code", SHEET, number, "currency"))
+            problems.append(problem(N_("{currency} is not an ISO 4217 currency code"), SHEET, number, "currency",
+                                    currency=currency))
         try:
             units = Decimal(cell("units_per_usd").replace(",", ""))
             if not units.is_finite() or units <= 0:
                 raise InvalidOperation
             if units != units.quantize(Decimal("1e-10")):
-                problems.append(Problem("a rate may have at most 10 decimals", SHEET, number, "units_per_usd"))
+                problems.append(problem(N_("a rate may have at most 10 decimals"), SHEET, number, "units_per_usd"))
         except InvalidOperation:
-            problems.append(Problem(f"{cell('units_per_usd')!r} is not a positive number of units per US dollar", SHEET, number, "units_per_usd"))
+            problems.append(problem(N_("{text} is not a positive number of units per US dollar"), SHEET, number,
+                                    "units_per_usd", text=repr(cell("units_per_usd"))))
             units = None
         source = cell("source")
         if not source:
-            problems.append(Problem("say where the rate comes from (for example 'UN operational rate' or 'Bank of the Lao PDR')", SHEET, number, "source"))
+            problems.append(problem(N_("say where the rate comes from (for example 'UN operational rate' or 'Bank of the Lao PDR')"),
+                                    SHEET, number, "source"))
         elif len(source) > 200:
-            problems.append(Problem("the source is longer than 200 characters", SHEET, number, "source"))
+            problems.append(problem(N_("the source is longer than 200 characters"), SHEET, number, "source"))
         if len(problems) > before:
             continue
         key = (currency, on, source)
         if key in seen:
-            problems.append(Problem(f"{currency} on {on} from {source} is already given on row {seen[key]}", SHEET, number))
+            problems.append(problem(N_("{currency} on {date} from {source} is already given on row {row}"), SHEET, number,
+                                    currency=currency, date=str(on), source=source, row=seen[key]))
             continue
         seen[key] = number
         rows.append(RateRow(number, on, currency, units, source))

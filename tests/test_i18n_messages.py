@@ -266,3 +266,51 @@ def test_a_register_with_cross_record_errors_lists_them_in_lao(demo_app, client,
     for english in ("rows of one pledge must agree", "already has a line", "pledge ref is missing",
                     "is not a kind of organisation"):
         assert english not in page, english
+
+
+# --- the rates file and the IATI file ---------------------------------------------------------
+
+def test_a_bad_rates_file_on_a_lao_page_lists_its_errors_in_lao(app, client, login):
+    login("admin")
+    _lao(client, "/admin/rates")
+    bad = ("date,currency,units_per_usd,source\n"
+           "2025-13-01,LAK,21000,Bank of the Lao PDR\n"
+           "2025-03-31,KIPS,-5,\n").encode()
+    response = client.post("/admin/rates", data={"csrf_token": csrf_token(client, "/admin/rates"),
+                                                 "file": (io.BytesIO(bad), "rates.csv")},
+                           content_type="multipart/form-data")
+    page = _text(response)
+    assert "rates, ແຖວ 2, ຖັນ date: '2025-13-01' ບໍ່ແມ່ນວັນທີ: ຂຽນເປັນ 2025-03-31" in page
+    assert "ແຖວ 3, ຖັນ currency: 'KIPS' ບໍ່ແມ່ນລະຫັດສະກຸນເງິນ ISO 4217 ເຊັ່ນ EUR ຫຼື LAK" in page
+    assert "'-5' ບໍ່ແມ່ນຈຳນວນບວກຂອງໜ່ວຍເງິນຕໍ່ໜຶ່ງໂດລາສະຫະລັດ" in page
+    assert "ບອກວ່າອັດຕານີ້ມາຈາກໃສ" in page
+    for english in ("is not a date", "row 2", "is not an ISO 4217", "say where the rate comes from"):
+        assert english not in page, english
+
+
+def test_a_refused_iati_file_on_a_lao_page_says_why_in_lao(app, client, login):
+    login("co-chair")
+    _lao(client, "/iati/")
+    for data, lao in ((b"<activities/>", "ອົງປະກອບຮາກຂອງໄຟລ໌ແມ່ນ <activities>, ບໍ່ແມ່ນ <iati-activities>"),
+                      (b'<iati-activities version="1.05"/>', "ໄຟລ໌ເປັນ IATI ສະບັບ 1.05; ອ່ານໄດ້ສະບັບ 2.01, 2.02, 2.03")):
+        response = client.post("/iati/import", data={"csrf_token": csrf_token(client, "/iati/"),
+                                                     "file": (io.BytesIO(data), "donor.xml")},
+                               content_type="multipart/form-data")
+        page = _text(response)
+        assert response.status_code == 422
+        assert lao in page, page[-3000:]
+        assert "root element" not in page and "versions 2.01" not in page
+
+
+def test_an_unreadable_amount_in_an_iati_file_is_located_in_lao(app, client, login):
+    data = (Path(__file__).parent / "data" / "iati" / "donor-2.03-several.xml").read_bytes().replace(
+        b"<value value-date=\"2025-03-15\">300000.00</value>", b"<value value-date=\"2025-03-15\">300,000 GBP</value>")
+    login("co-chair")
+    _lao(client, "/iati/")
+    response = client.post("/iati/import", data={"csrf_token": csrf_token(client, "/iati/"),
+                                                 "file": (io.BytesIO(data), "donor.xml")},
+                           content_type="multipart/form-data")
+    page = _text(response)
+    assert response.status_code == 422
+    assert "ກິດຈະກຳ GB-GOV-1-300777-101, ທຸລະກຳ 2 (ແຖວ 39): value '300,000 GBP' ບໍ່ແມ່ນຕົວເລກ" in page
+    assert "is not a number" not in page and "transaction 2" not in page

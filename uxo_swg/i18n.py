@@ -333,6 +333,7 @@ FILTERS = {
     "label": label_text,
     "roles": roles_text,
     "message": message_text,
+    "located": located_text,
 }
 
 

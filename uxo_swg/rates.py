@@ -127,10 +127,11 @@ def import_rates(data: bytes, filename: str, *, session: Session, actor: str, vi
     """
     import hashlib
 
-    from importers.problems import Problem
+    from importers.problems import problem
     from importers.rates_csv import parse_rates_csv
 
     from .audit import set_actor
+    from .domain.messages import N_
     from .models import ImportBatch
 
     rows, problems = parse_rates_csv(data, iso_currencies())
@@ -145,8 +146,9 @@ def import_rates(data: bytes, filename: str, *, session: Session, actor: str, vi
         for r in session.exec(select(ExchangeRate).where(ExchangeRate.currency.in_({r.currency for r in rows}))).all()
     }
     conflicts = [
-        Problem(f"{r.currency} on {r.on} from {r.source} is already loaded as {existing[(r.currency, r.on, r.source)]}, not {r.units_per_usd}",
-                "rates", r.row, "units_per_usd")
+        problem(N_("{currency} on {date} from {source} is already loaded as {loaded}, not {rate}"), "rates", r.row,
+                "units_per_usd", currency=r.currency, date=str(r.on), source=r.source,
+                loaded=str(existing[(r.currency, r.on, r.source)]), rate=str(r.units_per_usd))
         for r in rows
         if (r.currency, r.on, r.source) in existing and existing[(r.currency, r.on, r.source)] != r.units_per_usd
     ]
@@ -170,6 +172,6 @@ def import_rates(data: bytes, filename: str, *, session: Session, actor: str, vi
         session.rollback()
         if session.exec(select(ImportBatch).where(ImportBatch.kind == "rates", ImportBatch.sha256 == digest)).first():
             return 0
-        raise ImportRefused([Problem("another rates file with some of the same rates was loaded at the same moment: "
-                                     "nothing of this one was stored; load it again")]) from None
+        raise ImportRefused([problem(N_("another rates file with some of the same rates was loaded at the same moment: "
+                                        "nothing of this one was stored; load it again"))]) from None
     return len(new)

@@ -24,6 +24,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from .messages import N_, Said, message, nested
 from .money import round_for_currency
 from .reference import normalise
 
@@ -190,12 +191,15 @@ def _read_activity(activity: "Activity", scope: _Scope, reading: Reading, pillar
             reading.skipped["transactions outside mine action (no sector 15250)"] += 1
             continue
         if tx.problems:
-            where = f"activity {activity.identifier}, transaction {tx.number} (line {tx.line})"
-            reading.errors.extend(f"{where}: {problem}" for problem in tx.problems)
+            where = message(N_("activity {activity}, transaction {number} (line {line})"), activity=activity.identifier,
+                            number=tx.number, line=tx.line)
+            reading.errors.extend(Said(N_("{where}: {problem}"), where=where, problem=nested(problem))
+                                  for problem in tx.problems)
             continue
         if tx.currency not in currencies:
-            reading.errors.append(f"activity {activity.identifier}, transaction {tx.number}: {tx.currency!r} is not "
-                                  "an ISO 4217 currency code")
+            reading.errors.append(Said(N_("activity {activity}, transaction {number}: {currency} is not an ISO 4217 "
+                                          "currency code"), activity=activity.identifier, number=tx.number,
+                                       currency=repr(tx.currency)))
             continue
         (commitments if tx.type == "2" else disbursements).append((tx, tx_scope))
     _commitments(activity, commitments, keys, common, reading)

@@ -33,3 +33,28 @@ class Explained(Exception):
     def __init__(self, template: str = "", /, **params: Any) -> None:
         self.template, self.params = template, params
         super().__init__(fill(template, params))
+
+
+class Said(str):
+    """A sentence that is its English text (a `str`, for the CLI, logs and JSON) and keeps its template and values.
+
+    For lists of sentences that were plain strings: `i18n.message_text` translates it on a page.
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, /, **params: Any) -> "Said":
+        said = super().__new__(cls, fill(template, params))
+        said.template, said.params = template, params
+        return said
+
+    def nested(self) -> dict[str, Any]:
+        """Return it as the value of another sentence's placeholder."""
+        return message(self.template, **self.params)
+
+
+def nested(text: Any) -> Any:
+    """Return a sentence as a placeholder's value: its template and values when it has them, else as it is."""
+    template = getattr(text, "template", "")
+    return message(template, **getattr(text, "params", {})) if template else str(text)

@@ -19,6 +19,7 @@ from ..db import write_transaction
 from ..directory import Directory
 from ..domain.agreements import AmendmentRefused
 from ..domain.iati import Proposed, read_proposals
+from ..domain.messages import N_, Said
 from ..domain.reference import pillar_code, province_code
 from ..models import Amendment, Commitment, Disbursement, IatiProposal, Setting, utcnow
 from ..pledges.agreements import AgreementData, AmendmentData, record_amendment, save_agreement
@@ -91,7 +92,7 @@ def import_iati(data: bytes, filename: str, *, session: Session, actor: str, via
     try:
         parsed = read_activities(data, max_bytes)
     except IatiRejected as rejected:
-        report.errors.append(str(rejected))
+        report.errors.append(Said(rejected.template, **rejected.params))
         return report
     reading = read_proposals(parsed.activities, pillar_of=pillar_code, province_of=province_code,
                              currencies=iso_currencies())
@@ -120,8 +121,8 @@ def import_iati(data: bytes, filename: str, *, session: Session, actor: str, via
     except sa.exc.IntegrityError:  # the same file read at the same moment by someone else
         session.rollback()
         report.proposed.clear()
-        report.errors.append("the same transactions were proposed by another import at the same moment: nothing of "
-                             "this file was stored; read it again to see what is new")
+        report.errors.append(Said(N_("the same transactions were proposed by another import at the same moment: "
+                                     "nothing of this file was stored; read it again to see what is new")))
         return report
     if commit:
         session.commit()
