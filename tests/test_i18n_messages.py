@@ -314,3 +314,17 @@ def test_an_unreadable_amount_in_an_iati_file_is_located_in_lao(app, client, log
     assert response.status_code == 422
     assert "ກິດຈະກຳ GB-GOV-1-300777-101, ທຸລະກຳ 2 (ແຖວ 39): value '300,000 GBP' ບໍ່ແມ່ນຕົວເລກ" in page
     assert "is not a number" not in page and "transaction 2" not in page
+
+
+# --- services' refusals shown on pages --------------------------------------------------------
+
+def test_a_year_that_cannot_be_read_is_explained_in_lao_on_the_reports_and_home_pages(app, client, login):
+    login("co-chair")
+    _lao(client, "/reports/")
+    reports = _text(client.get("/reports/?year=next"))
+    assert "'next' ບໍ່ແມ່ນປີ: ຂຽນເປັນ 2025" in reports and "is not a year" not in reports
+    reports = _text(client.get("/reports/?year=3000"))
+    assert "ປີ 3000 ຢູ່ນອກຂອບເຂດ (1900-2200)" in reports and "out of range" not in reports
+    home = client.get("/?year=2025-Q9")
+    assert home.status_code == 400
+    assert "'2025-Q9': ໄຕມາດແມ່ນ Q1 ຫາ Q4" in _text(home) and "a quarter is Q1 to Q4" not in _text(home)

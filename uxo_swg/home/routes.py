@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..db import get_session
 from ..domain.periods import PeriodError, parse_period
 from ..funding import glance as year_glance
+from ..i18n import message_text
 from .todo import next_steps
 
 bp = Blueprint("home", __name__)
@@ -26,7 +27,7 @@ def index():
     try:
         period = parse_period(year_text, "Y")
     except PeriodError as error:
-        return render_template("home/index.html", error=str(error), glance=None), 400
+        return render_template("home/index.html", error=message_text(error), glance=None), 400
     session = get_session()
     glance = year_glance(period, session=session)  # computed once per change of the data
     current = glance if period.year == today.year else year_glance(parse_period(str(today.year), "Y"), session=session)

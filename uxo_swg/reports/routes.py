@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from ..db import get_session
 from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE
+from ..i18n import message_text
 from ..permissions import roles_required
 from ..summaries.routes import DRAFT_READERS
 from . import services
@@ -42,7 +43,7 @@ def index():
     try:
         year = services.year_of(request.args["year"]) if request.args.get("year") else date.today().year - 1
     except services.ReportError as problem:
-        error, year = str(problem), date.today().year - 1
+        error, year = message_text(problem), date.today().year - 1
     return render_template("reports/index.html", year=year, error=error)
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from ..domain.article7 import article7
 from ..domain.counting import PAID_KINDS, Entry
+from ..domain.messages import N_, Explained
 from ..domain.monitor import METHODS, monitor
 from ..domain.periods import Period
 from ..models import Organisation
@@ -18,7 +19,7 @@ from ..summaries.reading import read
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
-class ReportError(ValueError):
+class ReportError(Explained, ValueError):
     """A report that cannot be made as asked, with the reason."""
 
 
@@ -27,9 +28,10 @@ def year_of(text: object) -> int:
     try:
         year = int(str(text).strip())
     except ValueError:
-        raise ReportError(f"{text!r} is not a year: write it as 2025") from None
+        raise ReportError(N_("{text} is not a year: write it as 2025"), text=repr(text)) from None
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ReportError(f"the year {year} is out of range ({FIRST_YEAR}-{LAST_YEAR})")
+        raise ReportError(N_("the year {year} is out of range ({first}-{last})"), year=str(year), first=str(FIRST_YEAR),
+                          last=str(LAST_YEAR))
     return year
 
 
@@ -37,7 +39,7 @@ def method_of(text: str | None) -> str:
     """Return the conversion of the Monitor's table named in a URL or command (value-date by default)."""
     method = (text or "value-date").strip().lower()
     if method not in METHODS:
-        raise ReportError(f"unknown rates {text!r}: use {' or '.join(METHODS)}")
+        raise ReportError(N_("unknown rates {text}: use {methods}"), text=repr(text), methods=" or ".join(METHODS))
     return method
 
 

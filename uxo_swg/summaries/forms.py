@@ -9,7 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.periods import PeriodError, parse_half, parse_period, parse_quarter
 from ..domain.reference import PILLARS
-from ..i18n import Form, lazy_pillar_name
+from ..i18n import Form, lazy_pillar_name, message_text
 
 PILLAR_CHOICES = [SelectChoice(p.code, lazy_pillar_name(p.code)) for p in PILLARS]
 
@@ -29,7 +29,7 @@ class ScopeForm(Form):
         try:
             read(text)
         except PeriodError as error:
-            raise ValidationError(str(error)) from error
+            raise ValidationError(message_text(error)) from error
 
 
 class CommentForm(Form):
