@@ -328,3 +328,19 @@ def test_a_year_that_cannot_be_read_is_explained_in_lao_on_the_reports_and_home_
     home = client.get("/?year=2025-Q9")
     assert home.status_code == 400
     assert "'2025-Q9': ໄຕມາດແມ່ນ Q1 ຫາ Q4" in _text(home) and "a quarter is Q1 to Q4" not in _text(home)
+
+
+def test_revoking_a_token_twice_is_refused_in_lao(app, client, login, make_user):
+    from uxo_swg.api.tokens import create_token
+
+    owner = make_user("co-chair")
+    with app.app_context():
+        create_token(owner, session=get_session(), label="script")
+    admin = login("admin")
+    _lao(client, "/admin/tokens")
+    token = csrf_token(client, "/admin/tokens")
+    client.post("/admin/tokens/1/revoke", data={"csrf_token": token})
+    page = _text(client.post("/admin/tokens/1/revoke", data={"csrf_token": token}, follow_redirects=True))
+    assert f"ໂທເຄັນ 1 ຖືກຖອນສິດແລ້ວໂດຍ {admin}" in page and "was already revoked" not in page
+    page = _text(client.post("/admin/tokens/99/revoke", data={"csrf_token": token}, follow_redirects=True))
+    assert "ບໍ່ມີໂທເຄັນ API ໝາຍເລກ 99" in page and "no API token" not in page

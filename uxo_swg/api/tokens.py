@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from ..audit import set_actor
 from ..db import write_transaction
+from ..domain.messages import N_, Explained, message
 from ..login_sessions import aware, touch
 from ..models import ApiToken, User, utcnow
 
@@ -23,7 +24,7 @@ PREFIX = "uxo_"
 LAST_USED_EVERY = timedelta(minutes=1)
 
 
-class TokenError(ValueError):
+class TokenError(Explained, ValueError):
     """A token that cannot be made or revoked as asked."""
 
 
@@ -36,11 +37,12 @@ def create_token(email: str, *, session: Session, label: str = "", actor: str = 
     write_transaction(session)
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
-        raise TokenError(f"no user has the e-mail {email.strip()!r}: create the user first (uxo-swg create-user)")
+        raise TokenError(N_("no user has the e-mail {email}: create the user first (uxo-swg create-user)"),
+                         email=repr(email.strip()))
     if not user.active:
-        raise TokenError(f"{user.email} is disabled: re-enable the user before giving it a token")
+        raise TokenError(N_("{email} is disabled: re-enable the user before giving it a token"), email=user.email)
     if len(label) > 100:
-        raise TokenError("the label is limited to 100 characters")
+        raise TokenError(N_("the label is limited to 100 characters"))
     token = PREFIX + secrets.token_urlsafe(32)
     set_actor(session, actor=actor, via=via)
     session.add(ApiToken(token_hash=_digest(token), user_id=user.id, label=label.strip(), created_by=actor))
@@ -75,9 +77,10 @@ def revoke_token(token_id: int, *, session: Session, acting_user: User) -> ApiTo
     set_actor(session, actor=acting_user.email, via="form", user_id=acting_user.id)
     token = session.get(ApiToken, token_id, with_for_update=True, populate_existing=True)
     if token is None:
-        raise TokenError(f"no API token has the number {token_id}")
+        raise TokenError(N_("no API token has the number {number}"), number=token_id)
     if token.revoked_at is not None:
-        raise TokenError(f"token {token_id} was already revoked by {token.revoked_by or 'someone'}")
+        raise TokenError(N_("token {number} was already revoked by {who}"), number=token_id,
+                         who=token.revoked_by or message(N_("someone")))
     token.revoked_at = utcnow()
     token.revoked_by = acting_user.email
     session.add(token)
