@@ -344,3 +344,13 @@ def test_revoking_a_token_twice_is_refused_in_lao(app, client, login, make_user)
     assert f"ໂທເຄັນ 1 ຖືກຖອນສິດແລ້ວໂດຍ {admin}" in page and "was already revoked" not in page
     page = _text(client.post("/admin/tokens/99/revoke", data={"csrf_token": token}, follow_redirects=True))
     assert "ບໍ່ມີໂທເຄັນ API ໝາຍເລກ 99" in page and "no API token" not in page
+
+
+def test_a_job_already_done_says_so_in_lao(app, client, login):
+    login("admin")
+    _lao(client, "/admin/jobs/")
+    token = csrf_token(client, "/admin/jobs/")
+    client.post("/admin/jobs/summary-drafts/run", data={"csrf_token": token, "period": "2025-Q3"})
+    again = _text(client.post("/admin/jobs/summary-drafts/run", data={"csrf_token": token, "period": "2025-Q3"},
+                              follow_redirects=True))
+    assert "summary-drafts 2025-Q3: ເຮັດແລ້ວ, ບໍ່ມີຫຍັງຕ້ອງເຮັດ" in again and "already done" not in again

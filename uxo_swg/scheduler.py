@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from .audit import set_actor
 from .db import write_transaction
+from .domain.messages import N_, Said, nested
 from .models import JobHistory, JobRun, utcnow
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def run_job(name: str, period: str | None, *, session: Session, today: date | No
         job.check_period(period)  # a period that cannot be read is refused before anything is claimed
     set_actor(session, actor=actor, via="scheduler")
     if not claim(name, period, session=session):
-        return f"{name} {period}: already done, nothing to do"
+        return Said(N_("{job} {period}: already done, nothing to do"), job=name, period=period)
     run_id, started_at = session.exec(sa.select(JobRun.id, JobRun.started_at)
                                       .where(JobRun.job == name, JobRun.period == period)).one()
     try:
@@ -91,7 +92,7 @@ def run_job(name: str, period: str | None, *, session: Session, today: date | No
     session.add(JobHistory(job=name, period=period, actor=actor, started_at=started_at, finished_at=run.finished_at,
                            outcome="done", detail=outcome))
     session.commit()
-    return f"{name} {period}: {outcome}"
+    return Said(N_("{job} {period}: {outcome}"), job=name, period=period, outcome=nested(outcome))
 
 
 def next_run(job: Job, now: datetime) -> datetime | None:

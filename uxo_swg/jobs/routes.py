@@ -41,5 +41,5 @@ def run(name: str):
         what = f"{type(error).__name__}: {error}"
         flash(_("%(job)s failed: %(error)s. It can be run again.", job=name, error=what), "error")
     else:
-        flash(said, "info")
+        flash(message_text(said), "info")
     return redirect(url_for("jobs.index"))
