@@ -41,6 +41,12 @@ def _text(response) -> str:
     return unescape(response.get_data(as_text=True))
 
 
+def _upload(client, url: str, content: bytes, filename: str, page: str | None = None):
+    """Post a file as the page's form does (with the page's CSRF token)."""
+    return client.post(url, data={"csrf_token": csrf_token(client, page or url), "file": (io.BytesIO(content), filename)},
+                       content_type="multipart/form-data")
+
+
 def _problem_rows(page: str) -> list[list[str]]:
     """Return the cells of the preview's problem table: level, sheet, row, column, sentence."""
     table = re.search(r'<table class="figures problems">(.*?)</table>', page, re.S).group(1)
@@ -255,9 +261,7 @@ def test_a_register_with_cross_record_errors_lists_them_in_lao(demo_app, client,
     sheets["Organisations"] = [["Name", "Kind", "Country", "Aliases"], ["Somebody", "charity", "", ""]]
     login("co-chair")
     _lao(client, "/register/import")
-    response = client.post("/register/import", data={"csrf_token": csrf_token(client, "/register/import"),
-                                                      "file": (io.BytesIO(workbook_bytes(sheets)), "register.xlsx")},
-                           content_type="multipart/form-data")
+    response = _upload(client, "/register/import", workbook_bytes(sheets), "register.xlsx")
     page = _text(response)
     assert "ແຖວນີ້ໃຫ້ຄຳໝັ້ນສັນຍາ 'REG-1' ມີຜູ້ໃຫ້ທຶນ, ວັນທີປະກາດ ຫຼື ສະກຸນເງິນ ຕ່າງຈາກແຖວ 2" in page
     assert "ຄຳໝັ້ນສັນຍາ 'REG-1' ມີແຖວສຳລັບ 2025 ແລະ clearance ຢູ່ແຖວກ່ອນໜ້າແລ້ວ" in page
@@ -276,9 +280,7 @@ def test_a_bad_rates_file_on_a_lao_page_lists_its_errors_in_lao(app, client, log
     bad = ("date,currency,units_per_usd,source\n"
            "2025-13-01,LAK,21000,Bank of the Lao PDR\n"
            "2025-03-31,KIPS,-5,\n").encode()
-    response = client.post("/admin/rates", data={"csrf_token": csrf_token(client, "/admin/rates"),
-                                                 "file": (io.BytesIO(bad), "rates.csv")},
-                           content_type="multipart/form-data")
+    response = _upload(client, "/admin/rates", bad, "rates.csv")
     page = _text(response)
     assert "rates, ແຖວ 2, ຖັນ date: '2025-13-01' ບໍ່ແມ່ນວັນທີ: ຂຽນເປັນ 2025-03-31" in page
     assert "ແຖວ 3, ຖັນ currency: 'KIPS' ບໍ່ແມ່ນລະຫັດສະກຸນເງິນ ISO 4217 ເຊັ່ນ EUR ຫຼື LAK" in page
@@ -293,9 +295,7 @@ def test_a_refused_iati_file_on_a_lao_page_says_why_in_lao(app, client, login):
     _lao(client, "/iati/")
     for data, lao in ((b"<activities/>", "ອົງປະກອບຮາກຂອງໄຟລ໌ແມ່ນ <activities>, ບໍ່ແມ່ນ <iati-activities>"),
                       (b'<iati-activities version="1.05"/>', "ໄຟລ໌ເປັນ IATI ສະບັບ 1.05; ອ່ານໄດ້ສະບັບ 2.01, 2.02, 2.03")):
-        response = client.post("/iati/import", data={"csrf_token": csrf_token(client, "/iati/"),
-                                                     "file": (io.BytesIO(data), "donor.xml")},
-                               content_type="multipart/form-data")
+        response = _upload(client, "/iati/import", data, "donor.xml", page="/iati/")
         page = _text(response)
         assert response.status_code == 422
         assert lao in page, page[-3000:]
@@ -307,9 +307,7 @@ def test_an_unreadable_amount_in_an_iati_file_is_located_in_lao(app, client, log
         b"<value value-date=\"2025-03-15\">300000.00</value>", b"<value value-date=\"2025-03-15\">300,000 GBP</value>")
     login("co-chair")
     _lao(client, "/iati/")
-    response = client.post("/iati/import", data={"csrf_token": csrf_token(client, "/iati/"),
-                                                 "file": (io.BytesIO(data), "donor.xml")},
-                           content_type="multipart/form-data")
+    response = _upload(client, "/iati/import", data, "donor.xml", page="/iati/")
     page = _text(response)
     assert response.status_code == 422
     assert "ກິດຈະກຳ GB-GOV-1-300777-101, ທຸລະກຳ 2 (ແຖວ 39): value '300,000 GBP' ບໍ່ແມ່ນຕົວເລກ" in page
