@@ -81,8 +81,8 @@ def parse_rates_csv(data: bytes, known_currencies: frozenset[str] | None = None)
             continue
         key = (currency, on, source)
         if key in seen:
-            problems.append(problem(N_("{currency} on {date} from {source} is already given on row {row}"), SHEET, number,
-                                    currency=currency, date=str(on), source=source, row=seen[key]))
+            problems.append(problem(N_("{currency} on {date} from {source} is already given on row {earlier}"), SHEET, number,
+                                    currency=currency, date=str(on), source=source, earlier=seen[key]))
             continue
         seen[key] = number
         rows.append(RateRow(number, on, currency, units, source))

@@ -347,7 +347,7 @@ class RegisterReader:
                 self._error(table, number, "Aliases", N_("an alias is longer than 200 characters"))
             key = name.casefold()
             if name and key in seen:
-                self._error(table, number, "Name", N_("{name} is already listed on row {row}"), name=repr(name), row=seen[key])
+                self._error(table, number, "Name", N_("{name} is already listed on row {earlier}"), name=repr(name), earlier=seen[key])
             seen.setdefault(key, number)
             ccm = self._yes_no(table, number, record, "CCM state party")
             fiscal_text = cell_text(record.get("Fiscal year starts"))
@@ -501,8 +501,8 @@ class RegisterReader:
             source = self._text(table, number, record, "Source", 300)
             if year and pillar:
                 if (year, pillar) in seen:
-                    self._error(table, number, "Pillar", N_("the requirement for {year} and {pillar} is already given on row {row}"),
-                                year=str(year), pillar=pillar, row=seen[(year, pillar)])
+                    self._error(table, number, "Pillar", N_("the requirement for {year} and {pillar} is already given on row {earlier}"),
+                                year=str(year), pillar=pillar, earlier=seen[(year, pillar)])
                 seen.setdefault((year, pillar), number)
             if len(self.problems) == before:
                 yield RequirementRow(number, year, pillar, amount, currency, source)
@@ -531,8 +531,8 @@ class RegisterReader:
             if year and pillar and indicator:
                 if (year, pillar, indicator) in seen:
                     self._error(table, number, "Indicator", N_("the target for {year}, {pillar} and {indicator} is already "
-                                                               "given on row {row}"), year=str(year), pillar=pillar,
-                                indicator=indicator, row=seen[(year, pillar, indicator)])
+                                                               "given on row {earlier}"), year=str(year), pillar=pillar,
+                                indicator=indicator, earlier=seen[(year, pillar, indicator)])
                 seen.setdefault((year, pillar, indicator), number)
             if len(self.problems) == before:
                 yield TargetRow(number, year, pillar, indicator, target, source)
